@@ -1,0 +1,37 @@
+"""What each downstream call carries about the GraphQL request it is made for."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+
+def new_trace_id() -> str:
+    return secrets.token_hex(16)
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Per-request metadata propagated to every downstream call as headers."""
+
+    client: str
+    request_id: str = field(default_factory=new_request_id)
+    trace_id: str = field(default_factory=new_trace_id)
+    user_id: str | None = None
+    # Absolute deadline on the event loop's clock (``loop.time()``); ``None`` means none.
+    deadline: float | None = None
+
+    def headers(self) -> dict[str, str]:
+        # Each call is its own child span of the incoming trace: same trace id, new span id.
+        headers = {
+            "X-Request-Id": self.request_id,
+            "traceparent": f"00-{self.trace_id}-{secrets.token_hex(8)}-01",
+            "X-Client": self.client,
+        }
+        if self.user_id is not None:
+            headers["X-User-Id"] = self.user_id
+        return headers

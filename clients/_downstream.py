@@ -1,0 +1,42 @@
+"""The three service clients together, built once per process and closed at shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from clients._transport import ServiceTransport, TransportConfig
+from clients.courier import CourierClient
+from clients.menu import MenuClient
+from clients.order import OrderClient
+
+SERVICES = ("menu", "order", "courier")
+
+
+@dataclass(frozen=True, slots=True)
+class Downstream:
+    menu: MenuClient
+    order: OrderClient
+    courier: CourierClient
+
+    @classmethod
+    def build(
+        cls,
+        configs: Mapping[str, TransportConfig],
+        *,
+        http_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Downstream:
+        def transport(service: str) -> ServiceTransport:
+            return ServiceTransport(service, configs[service], http_transport=http_transport)
+
+        return cls(
+            menu=MenuClient(transport("menu")),
+            order=OrderClient(transport("order")),
+            courier=CourierClient(transport("courier")),
+        )
+
+    async def aclose(self) -> None:
+        for client in (self.menu, self.order, self.courier):
+            await client.transport.aclose()

@@ -1,0 +1,23 @@
+"""Validation of ids before they are put into a downstream URL."""
+
+from __future__ import annotations
+
+import re
+
+from clients._exceptions import InvalidIdError
+
+MAX_ID_LENGTH = 64
+# Comma splits batch lists; whitespace, '/', '?', '#', '%' and control characters would
+# change the meaning of a path or query string.
+_FORBIDDEN = re.compile(r"[,\s/?#%\x00-\x1f\x7f]")
+
+
+def is_valid_id(value: str) -> bool:
+    return 0 < len(value) <= MAX_ID_LENGTH and _FORBIDDEN.search(value) is None
+
+
+def check_id(value: str) -> str:
+    """Return ``value`` unchanged, or raise :class:`InvalidIdError`."""
+    if not is_valid_id(value):
+        raise InvalidIdError(value)
+    return value
