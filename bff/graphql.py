@@ -1,0 +1,67 @@
+"""One GraphQL endpoint per client: its schema, its edge extensions and its request context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import strawberry
+from starlette.requests import HTTPConnection
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.fastapi import GraphQLRouter
+
+from bff.auth import TokenVerifier
+from bff.errors import ErrorCodes
+from bff.locale import negotiate_locale
+from bff.settings import Settings
+from bff.tracing import request_id_from, trace_id_from
+from clients import CallContext, Downstream
+from schema.build import build_schema
+from schema.context import RequestContext
+from schema.loaders import Loaders
+
+ContextGetter = Callable[[HTTPConnection], Coroutine[Any, Any, RequestContext]]
+
+
+def client_schema(client: str) -> strawberry.Schema:
+    """The client's schema with the extensions every request goes through."""
+    return build_schema(
+        client,
+        extensions=[ParserCache(maxsize=512), ValidationCache(maxsize=512), ErrorCodes()],
+    )
+
+
+def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> ContextGetter:
+    async def get_context(connection: HTTPConnection) -> RequestContext:
+        headers = connection.headers
+        identity = verifier.identify(headers.get("authorization"))
+        request_id = getattr(connection.state, "request_id", None) or request_id_from(
+            headers.get("x-request-id")
+        )
+        call = CallContext(
+            client=client,
+            request_id=request_id,
+            trace_id=trace_id_from(headers.get("traceparent")),
+            user_id=identity.user_id,
+        )
+        downstream: Downstream = connection.app.state.downstream
+        return RequestContext(
+            call=call,
+            loaders=Loaders(downstream, call),
+            locale=negotiate_locale(headers.get("accept-language"), settings.default_locale),
+            user_id=identity.user_id,
+            auth_error=identity.error,
+        )
+
+    return get_context
+
+
+def graphql_router(
+    client: str, settings: Settings, verifier: TokenVerifier
+) -> GraphQLRouter[Any, None]:
+    return GraphQLRouter(
+        client_schema(client),
+        path="",
+        context_getter=context_getter(client, settings, verifier),
+        graphql_ide="graphiql",
+    )

@@ -1,0 +1,40 @@
+"""Build each client's strawberry schema from its root types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from schema.common.scalars import SCALAR_OVERRIDES
+from schema.mobile.query import Query as MobileQuery
+from schema.web.query import Query as WebQuery
+
+Client = Literal["mobile", "web"]
+CLIENTS: tuple[Client, ...] = ("mobile", "web")
+
+_QUERIES: dict[str, type] = {"mobile": MobileQuery, "web": WebQuery}
+
+
+class ClientSchema(strawberry.Schema):
+    """A client's schema; errors are logged once, where they are coded (see ``bff.errors``)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Expected errors (NOT_FOUND, UNAUTHENTICATED, …) are answers, not incidents.
+        return None
+
+
+def build_schema(
+    client: str, extensions: Iterable[type[SchemaExtension] | SchemaExtension] = ()
+) -> strawberry.Schema:
+    return ClientSchema(
+        query=_QUERIES[client],
+        extensions=list(extensions),  # type: ignore[arg-type]
+        scalar_overrides=SCALAR_OVERRIDES,
+    )

@@ -1,0 +1,105 @@
+"""One DataLoader per batch endpoint, made per request: batching and de-duplication of fetches."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from functools import cached_property
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from clients import (
+    CallContext,
+    Courier,
+    Delivery,
+    Downstream,
+    InvalidIdError,
+    MenuItem,
+    NotFoundError,
+    Order,
+    Restaurant,
+    is_valid_id,
+)
+
+V = TypeVar("V")
+Fetch = Callable[[Iterable[str], CallContext], Awaitable[Mapping[str, V]]]
+
+
+class Loaders:
+    """The request's loaders; each is created on first use, on the request's event loop."""
+
+    def __init__(self, downstream: Downstream, call: CallContext) -> None:
+        self.downstream = downstream
+        self.call = call
+
+    @cached_property
+    def restaurant(self) -> DataLoader[str, Restaurant | None]:
+        return self._batched(self.downstream.menu.restaurants)
+
+    @cached_property
+    def menu_item(self) -> DataLoader[str, MenuItem | None]:
+        return self._batched(self.downstream.menu.menu_items)
+
+    @cached_property
+    def order(self) -> DataLoader[str, Order | None]:
+        return self._batched(self.downstream.order.orders)
+
+    @cached_property
+    def delivery_by_order(self) -> DataLoader[str, Delivery | None]:
+        return self._batched(self.downstream.courier.deliveries_for_orders)
+
+    @cached_property
+    def courier(self) -> DataLoader[str, Courier | None]:
+        return self._batched(self.downstream.courier.couriers)
+
+    @cached_property
+    def restaurant_menu(self) -> DataLoader[str, list[MenuItem] | None]:
+        # The menu endpoint takes one restaurant per call: de-duplicate, fetch concurrently.
+        menu = self.downstream.menu.menu
+        call = self.call
+
+        async def load(restaurant_ids: list[str]) -> list[Any]:
+            async def one(restaurant_id: str) -> list[MenuItem] | Exception | None:
+                if not is_valid_id(restaurant_id):
+                    return InvalidIdError(restaurant_id)
+                try:
+                    return await menu(restaurant_id, call)
+                except NotFoundError:
+                    return None
+
+            return list(await asyncio.gather(*(one(r) for r in restaurant_ids)))
+
+        return DataLoader(load)
+
+    def _batched(self, fetch: Fetch[V]) -> DataLoader[str, V | None]:
+        call = self.call
+
+        async def load(keys: list[str]) -> list[Any]:  # an Exception rejects its key only
+            valid = [key for key in keys if is_valid_id(key)]
+            found = await fetch(valid, call) if valid else {}
+            return [found.get(key) if is_valid_id(key) else InvalidIdError(key) for key in keys]
+
+        return DataLoader(load)
+
+
+async def load(loader: DataLoader[str, V], key: str) -> V:
+    """Await a loader's value without letting this resolver's cancellation cancel it for others.
+
+    graphql-core cancels sibling resolvers when a non-null field fails; awaiting the loader's
+    shared future directly would cancel it for every other resolver waiting on the same key.
+    """
+    future: asyncio.Future[V] = loader.load(key)
+    return await asyncio.shield(future)
+
+
+def prefetch(loader: DataLoader[str, Any], key: str) -> None:
+    """Start loading ``key`` now so that it joins the current batch; its result is awaited later."""
+    future: asyncio.Future[Any] = loader.load(key)
+    # A prefetch nobody ends up awaiting must not log "exception was never retrieved".
+    future.add_done_callback(_consume_exception)
+
+
+def _consume_exception(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,79 @@
+"""The mobile app's types: compact, with thumbnails sized for phones."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from clients import MenuItem as MenuItemModel
+from clients import Order as OrderModel
+from clients import OrderLine as OrderLineModel
+from clients import Restaurant as RestaurantModel
+from schema.common.catalog import MenuItemFields, RestaurantFields
+from schema.common.images import thumbnail_url
+from schema.common.orders import OrderFields, OrderItemFields
+from schema.common.queries import Ctx, Origin, menu_sections, restaurant_menu
+from schema.context import RequestContext
+from schema.loaders import load
+
+
+@strawberry.type
+class MenuItem(MenuItemFields):
+    thumbnail_url: str | None = strawberry.field(description="The image, 256 pixels wide.")
+
+    @classmethod
+    def from_model(cls, item: MenuItemModel, info: Ctx) -> MenuItem:
+        return cls(**cls.fields_of(item, info), thumbnail_url=thumbnail_url(item.image_url))
+
+
+@strawberry.type
+class MenuSection:
+    section: str
+    items: list[MenuItem]
+
+
+@strawberry.type
+class Restaurant(RestaurantFields):
+    thumbnail_url: str | None = strawberry.field(description="The image, 256 pixels wide.")
+
+    @strawberry.field(description="The menu grouped into sections, in the restaurant's order.")
+    async def menu(self, info: Info[RequestContext, None]) -> list[MenuSection] | None:
+        items = await restaurant_menu(info, self.id)
+        if items is None:
+            return None
+        return [
+            MenuSection(section=name, items=[MenuItem.from_model(i, info) for i in section])
+            for name, section in menu_sections(items)
+        ]
+
+    @classmethod
+    def from_model(cls, model: RestaurantModel, origin: Origin | None = None) -> Restaurant:
+        return cls(**cls.fields_of(model, origin), thumbnail_url=thumbnail_url(model.image_url))
+
+
+@strawberry.type
+class OrderItem(OrderItemFields):
+    @strawberry.field
+    async def menu_item(self, info: Info[RequestContext, None]) -> MenuItem | None:
+        item = await load(info.context.loaders.menu_item, self.menu_item_id)
+        return None if item is None else MenuItem.from_model(item, info)
+
+    @classmethod
+    def from_model(cls, line: OrderLineModel, info: Ctx) -> OrderItem:
+        return cls(**cls.fields_of(line, info))
+
+
+@strawberry.type
+class Order(OrderFields):
+    @strawberry.field
+    def items(self, info: Info[RequestContext, None]) -> list[OrderItem]:
+        return [OrderItem.from_model(line, info) for line in self.model.items]
+
+    @strawberry.field
+    async def restaurant(self, info: Info[RequestContext, None]) -> Restaurant | None:
+        restaurant = await load(info.context.loaders.restaurant, self.model.restaurant_id)
+        return None if restaurant is None else Restaurant.from_model(restaurant)
+
+    @classmethod
+    def from_model(cls, model: OrderModel, info: Ctx) -> Order:
+        return cls(**cls.fields_of(model, info))

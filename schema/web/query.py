@@ -1,0 +1,77 @@
+"""The web schema's root query: what the web app's pages ask for."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from clients import OrderStatus
+from schema.common import queries
+from schema.common.pagination import Connection
+from schema.context import RequestContext
+from schema.web.types import Order, Restaurant
+
+MAX_FIRST = 100
+
+Ctx = Info[RequestContext, None]
+
+
+@strawberry.type(description="The signed-in customer.")
+class Me:
+    id: strawberry.ID
+
+    @strawberry.field(description="Orders neither delivered nor cancelled, newest first.")
+    async def active_orders(self, info: Ctx) -> list[Order]:
+        return [Order.from_model(o, info) for o in await queries.active_orders(info)]
+
+    @strawberry.field(description="The customer's orders, newest first, optionally by status.")
+    async def orders(
+        self,
+        info: Ctx,
+        first: int | None = 20,
+        after: str | None = None,
+        status: OrderStatus | None = None,
+    ) -> Connection[Order] | None:
+        found = await queries.customer_orders(
+            info, first=first, after=after, default_first=20, max_first=MAX_FIRST, status=status
+        )
+        return found.connection(lambda order: Order.from_model(order, info))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in customer; null with UNAUTHENTICATED without.")
+    def me(self, info: Ctx) -> Me | None:
+        return Me(id=strawberry.ID(queries.viewer_id(info)))
+
+    @strawberry.field(description="Restaurants nearest first, optionally by cuisine or open now.")
+    async def nearby_restaurants(
+        self,
+        info: Ctx,
+        lat: float,
+        lng: float,
+        first: int | None = 24,
+        after: str | None = None,
+        cuisine: str | None = None,
+        open_now: bool | None = None,
+    ) -> Connection[Restaurant] | None:
+        origin = queries.checked_origin(lat, lng)
+        found = await queries.nearby_restaurants(
+            info,
+            origin,
+            first=first,
+            after=after,
+            default_first=24,
+            max_first=MAX_FIRST,
+            cuisine=cuisine,
+            open_now=open_now,
+        )
+        return found.connection(lambda r: Restaurant.from_model(r, origin))
+
+    @strawberry.field
+    async def restaurant(self, info: Ctx, id: strawberry.ID) -> Restaurant | None:
+        return Restaurant.from_model(await queries.restaurant_by_id(info, id))
+
+    @strawberry.field(description="One of the signed-in customer's orders.")
+    async def order(self, info: Ctx, id: strawberry.ID) -> Order | None:
+        return Order.from_model(await queries.order_for_viewer(info, id), info)
