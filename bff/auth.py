@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass
 
 import jwt
+from jwt.warnings import InsecureKeyLengthWarning
 
 from clients import is_valid_id
 
 DEV_TOKEN_TTL_S = 7 * 24 * 3600
+
+# The documented development secret is short; production refuses it (see Settings), so the
+# library's key-length warning would only repeat on every development request.
+warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
 
 
 @dataclass(frozen=True, slots=True)

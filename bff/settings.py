@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-secret-change-me"
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         if not value:
             raise ValueError("BFF_JWT_SECRET must not be empty")
         return value
+
+    @model_validator(mode="after")
+    def _no_dev_secret_in_production(self) -> Settings:
+        if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("BFF_JWT_SECRET must be set to a real secret when BFF_ENV=production")
+        return self
 
     @property
     def is_production(self) -> bool:

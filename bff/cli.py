@@ -1,0 +1,179 @@
+"""The ``bff`` command: serve the BFFs, run the mocks or everything for development, and tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from bff.settings import Settings, get_settings
+from schema.build import CLIENTS
+
+DEFAULT_PORT = 8000
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bff", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve one client's BFF, or both")
+    serve.add_argument("--client", choices=[*CLIENTS, "all"], default="all")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.set_defaults(handler=_serve)
+
+    dev = commands.add_parser("dev", help="run the mocks and both BFFs in one process")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=DEFAULT_PORT)
+    dev.add_argument("--menu-port", type=int, default=8101)
+    dev.add_argument("--order-port", type=int, default=8102)
+    dev.add_argument("--courier-port", type=int, default=8103)
+    dev.add_argument("--no-simulate", dest="simulate", action="store_false")
+    dev.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
+    dev.set_defaults(handler=_dev)
+
+    mocks = commands.add_parser("mocks", help="run the mock menu, order and courier services")
+    mocks.add_argument("--host", default="127.0.0.1")
+    mocks.add_argument("--menu-port", type=int, default=8101)
+    mocks.add_argument("--order-port", type=int, default=8102)
+    mocks.add_argument("--courier-port", type=int, default=8103)
+    mocks.add_argument("--simulate", action="store_true", help="advance orders and couriers")
+    mocks.add_argument("--speed", type=float, default=1.0, help="simulation speed factor")
+    mocks.set_defaults(handler=_mocks)
+
+    token = commands.add_parser("token", help="print a development token for a customer")
+    token.add_argument("user", nargs="?", default="u_1")
+    token.add_argument("--ttl", type=int, default=7 * 24 * 3600, help="seconds of validity")
+    token.set_defaults(handler=_token)
+
+    schema = commands.add_parser("schema", help="the exported SDL files")
+    schema_commands = schema.add_subparsers(dest="schema_command", required=True)
+    export = schema_commands.add_parser("export", help="write schema/mobile.graphql and web")
+    export.add_argument("--check", action="store_true", help="fail if a file would change")
+    export.set_defaults(handler=_schema_export)
+    return parser
+
+
+def _clients(choice: str) -> tuple[str, ...]:
+    return CLIENTS if choice == "all" else (choice,)
+
+
+def _bff_server(settings: Settings, clients: Sequence[str], host: str, port: int) -> uvicorn.Server:
+    from bff.app import create_app
+
+    app = create_app(settings, clients=clients)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on")
+    return uvicorn.Server(config)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    clients = _clients(args.client)
+    for client in clients:
+        print(f"{client} BFF: http://{args.host}:{args.port}/{client}/graphql", flush=True)
+    _bff_server(settings, clients, args.host, args.port).run()
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from bff.auth import issue_token
+    from mocks.runner import build_mock_servers
+
+    mock_host = "127.0.0.1"
+    settings = get_settings().model_copy(
+        update={
+            "menu_url": f"http://{mock_host}:{args.menu_port}",
+            "order_url": f"http://{mock_host}:{args.order_port}",
+            "courier_url": f"http://{mock_host}:{args.courier_port}",
+        }
+    )
+    servers = build_mock_servers(
+        mock_host,
+        args.menu_port,
+        args.order_port,
+        args.courier_port,
+        simulate=args.simulate,
+        speed=args.speed,
+    )
+    servers.append(_bff_server(settings, CLIENTS, args.host, args.port))
+    token = issue_token(settings.jwt_secret, settings.dev_user)
+    print(
+        "\n".join(
+            [
+                "Food delivery BFF, development mode",
+                f"  mobile GraphiQL: http://{args.host}:{args.port}/mobile/graphql",
+                f"  web GraphiQL:    http://{args.host}:{args.port}/web/graphql",
+                f"  mocks:           menu :{args.menu_port}  order :{args.order_port}"
+                f"  courier :{args.courier_port}  (simulation {'on' if args.simulate else 'off'})",
+                f"  development user {settings.dev_user}; add this request header in GraphiQL:",
+                f'  {{"Authorization": "Bearer {token}"}}',
+                "",
+            ]
+        ),
+        flush=True,
+    )
+    asyncio.run(_serve_all(servers))
+    return 0
+
+
+async def _serve_all(servers: Sequence[uvicorn.Server]) -> None:
+    await asyncio.gather(*(server.serve() for server in servers))
+
+
+def _mocks(args: argparse.Namespace) -> int:
+    from mocks.runner import run
+
+    run(
+        args.host,
+        args.menu_port,
+        args.order_port,
+        args.courier_port,
+        simulate=args.simulate,
+        speed=args.speed,
+    )
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bff.auth import issue_token
+    from clients import is_valid_id
+
+    if not is_valid_id(args.user):
+        print(f"bff token: {args.user!r} is not a valid customer id", file=sys.stderr)
+        return 2
+    print(issue_token(get_settings().jwt_secret, args.user, ttl_s=args.ttl))
+    return 0
+
+
+def _schema_export(args: argparse.Namespace) -> int:
+    from schema.export import export_sdl, sdl_path
+
+    stale = []
+    for client in CLIENTS:
+        path, sdl = sdl_path(client), export_sdl(client)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == sdl:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.write_text(sdl, encoding="utf-8")
+            print(f"wrote {Path(path).name}")
+    if args.check and stale:
+        print("out of date: " + ", ".join(p.name for p in stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
