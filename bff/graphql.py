@@ -20,6 +20,8 @@ from schema.build import build_schema
 from schema.context import RequestContext
 from schema.loaders import Loaders
 
+CACHED_DOCUMENTS = 512
+
 ContextGetter = Callable[[HTTPConnection], Coroutine[Any, Any, RequestContext]]
 
 
@@ -27,7 +29,13 @@ def client_schema(client: str) -> strawberry.Schema:
     """The client's schema with the extensions every request goes through."""
     return build_schema(
         client,
-        extensions=[ParserCache(maxsize=512), ValidationCache(maxsize=512), ErrorCodes()],
+        # Factories: a fresh extension per request; the parse and validation caches behind
+        # them are shared process-wide, keyed by size.
+        extensions=[
+            lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
+            lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+            ErrorCodes,
+        ],
     )
 
 

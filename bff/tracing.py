@@ -8,21 +8,25 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clients._context import new_request_id, new_trace_id
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# fullmatch, not ``$``: ``$`` also matches before a trailing newline, which must not reach a header.
+# Version ``ff`` and an all-zero trace or parent id are invalid (W3C Trace Context).
+_TRACEPARENT = re.compile(
+    r"(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}"
+)
 
 
 def request_id_from(header: str | None) -> str:
     """The caller's request id when it is safe to log and forward; a new one otherwise."""
-    if header and _REQUEST_ID.match(header):
+    if header and _REQUEST_ID.fullmatch(header):
         return header
     return new_request_id()
 
 
 def trace_id_from(traceparent: str | None) -> str:
     """The trace id of the caller's ``traceparent`` so downstream calls continue its trace."""
-    match = _TRACEPARENT.match(traceparent.strip().lower()) if traceparent else None
-    if match is None or match.group(1) == "0" * 32:
+    match = _TRACEPARENT.fullmatch(traceparent.strip().lower()) if traceparent else None
+    if match is None:
         return new_trace_id()
     return match.group(1)
 

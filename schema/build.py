@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 import strawberry
@@ -31,10 +31,10 @@ class ClientSchema(strawberry.Schema):
 
 
 def build_schema(
-    client: str, extensions: Iterable[type[SchemaExtension] | SchemaExtension] = ()
+    client: str, extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = ()
 ) -> strawberry.Schema:
     return ClientSchema(
         query=_QUERIES[client],
-        extensions=list(extensions),  # type: ignore[arg-type]
+        extensions=list(extensions),
         scalar_overrides=SCALAR_OVERRIDES,
     )
