@@ -20,7 +20,7 @@ class Me:
     id: strawberry.ID
 
     @strawberry.field(description="Orders neither delivered nor cancelled, newest first.")
-    async def active_orders(self, info: Ctx) -> list[Order]:
+    async def active_orders(self, info: Ctx) -> list[Order] | None:
         return [Order.from_model(o, info) for o in await queries.active_orders(info)]
 
     @strawberry.field(description="The customer's orders, newest first.")
