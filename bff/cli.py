@@ -1,4 +1,4 @@
-"""The ``bff`` command: serve the BFFs, run the mocks or everything for development, and tools."""
+"""The bff command: serve the BFFs, run the mocks or everything for development, and tools."""
 
 from __future__ import annotations
 
@@ -69,11 +69,13 @@ def _clients(choice: str) -> tuple[str, ...]:
     return CLIENTS if choice == "all" else (choice,)
 
 
-def _bff_server(settings: Settings, clients: Sequence[str], host: str, port: int) -> uvicorn.Server:
+def _bff_server(
+    settings: Settings, clients: Sequence[str], host: str, port: int, log_level: str = "info"
+) -> uvicorn.Server:
     from bff.app import create_app
 
     app = create_app(settings, clients=clients)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on")
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
     return uvicorn.Server(config)
 
 
@@ -106,29 +108,34 @@ def _dev(args: argparse.Namespace) -> int:
         simulate=args.simulate,
         speed=args.speed,
     )
-    servers.append(_bff_server(settings, CLIENTS, args.host, args.port))
+    servers.append(_bff_server(settings, CLIENTS, args.host, args.port, log_level="warning"))
     token = issue_token(settings.jwt_secret, settings.dev_user)
-    print(
-        "\n".join(
-            [
-                "Food delivery BFF, development mode",
-                f"  mobile GraphiQL: http://{args.host}:{args.port}/mobile/graphql",
-                f"  web GraphiQL:    http://{args.host}:{args.port}/web/graphql",
-                f"  mocks:           menu :{args.menu_port}  order :{args.order_port}"
-                f"  courier :{args.courier_port}  (simulation {'on' if args.simulate else 'off'})",
-                f"  development user {settings.dev_user}; add this request header in GraphiQL:",
-                f'  {{"Authorization": "Bearer {token}"}}',
-                "",
-            ]
-        ),
-        flush=True,
+    banner = "\n".join(
+        [
+            "Food delivery BFF, development mode",
+            f"  mobile GraphiQL: http://{args.host}:{args.port}/mobile/graphql",
+            f"  web GraphiQL:    http://{args.host}:{args.port}/web/graphql",
+            f"  mocks:           menu :{args.menu_port}  order :{args.order_port}"
+            f"  courier :{args.courier_port}  (simulation {'on' if args.simulate else 'off'})",
+            f"  development user {settings.dev_user}; add this request header in GraphiQL:",
+            f'  {{"Authorization": "Bearer {token}"}}',
+            "Press Ctrl-C to stop.",
+        ]
     )
-    asyncio.run(_serve_all(servers))
+    asyncio.run(_serve_all(servers, banner))
     return 0
 
 
-async def _serve_all(servers: Sequence[uvicorn.Server]) -> None:
-    await asyncio.gather(*(server.serve() for server in servers))
+async def _serve_all(servers: Sequence[uvicorn.Server], banner: str) -> None:
+    async def announce() -> None:
+        # Printed once everything listens, so the URLs are the last thing on the screen.
+        while not all(server.started for server in servers):
+            if any(server.should_exit for server in servers):
+                return
+            await asyncio.sleep(0.05)
+        print(banner, flush=True)
+
+    await asyncio.gather(announce(), *(server.serve() for server in servers))
 
 
 def _mocks(args: argparse.Namespace) -> int:
