@@ -102,13 +102,13 @@ async def _frames(
                 yield event.encode()
         while True:
             try:
-                event = await asyncio.wait_for(queue.get(), timeout=ping_interval)
+                received: Event | None = await asyncio.wait_for(queue.get(), ping_interval)
             except TimeoutError:
                 yield PING_FRAME
                 continue
-            if event is _CLOSE:
+            if received is None:
                 return
-            yield event.encode()
+            yield received.encode()
     finally:
         log.unsubscribe(queue)
 

@@ -8,23 +8,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mocks.events import EventLog
-from mocks.problems import STATUS_CODES, PROBLEM_MEDIA_TYPE, problem_body
+from mocks.problems import PROBLEM_MEDIA_TYPE, STATUS_CODES, problem_body
 
 ADMIN_PREFIX = "/__admin"
 HEALTH_PATH = "/healthz"
 EVENTS_PATH = "/v1/events"
 DROP_LOG_MESSAGE = "ASGI callable returned without completing response."
 
+_PATH_PARAM = re.compile(r"\{[^}]*\}")
 _METHODS = "GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS"
 
 
@@ -61,9 +64,7 @@ class ServiceControl:
     """The faults and call counts of one service."""
 
     faults: FaultConfig = field(default_factory=FaultConfig)
-    endpoints: dict[str, EndpointStats] = field(
-        default_factory=lambda: defaultdict(EndpointStats)
-    )
+    endpoints: dict[str, EndpointStats] = field(default_factory=lambda: defaultdict(EndpointStats))
     total: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(7))
 
@@ -103,17 +104,19 @@ def _ids_requested(query_string: bytes) -> int:
 
     pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
     return sum(
-        len([i for i in value.split(",") if i]) for name, value in pairs if name in ("ids", "order_ids")
+        len([i for i in value.split(",") if i])
+        for name, value in pairs
+        if name in ("ids", "order_ids")
     )
 
 
 class FaultMiddleware:
     """Counts contract calls, then delays, fails or drops them as the fault config says."""
 
-    def __init__(self, app: ASGIApp, control: ServiceControl, router: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, control: ServiceControl, routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.control = control
-        self.router = router
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,17 +134,20 @@ class FaultMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        self.control.record(f"{method} {self._template(scope)}", _ids_requested(scope["query_string"]))
-        faults = self.control.take_fault(method, path)
-        if faults is not None and await self._apply(faults, send):
+        self.control.record(
+            f"{method} {self._template(scope)}", _ids_requested(scope["query_string"])
+        )
+        fault = self.control.take_fault(method, path)
+        if fault is not None and await self._apply(fault, send):
             return
         await self.app(scope, receive, send)
 
     def _template(self, scope: Scope) -> str:
-        for route in self.router.routes:
+        for route in self.routes:
             match, _ = route.matches(scope)
             if match == Match.FULL:
-                return str(getattr(route, "path", scope["path"]))
+                # Stats keys name every path parameter `{id}`: `GET /v1/restaurants/{id}/menu`.
+                return _PATH_PARAM.sub("{id}", str(getattr(route, "path", scope["path"])))
         return str(scope["path"])
 
     async def _apply(self, faults: FaultConfig, send: Send) -> bool:

@@ -94,7 +94,9 @@ def contract_router(world: World) -> APIRouter:
         ids = batch_ids(request.query_params, "ids", MAX_IDS)
         if ids is None:
             return json_response(request, _nearby(world, request), PUBLIC_30)
-        items = [world.restaurants[i].to_json() for i in ids if i in world.restaurants]
+        items = [
+            world.restaurants[i].to_json() for i in dict.fromkeys(ids) if i in world.restaurants
+        ]
         return json_response(request, {"items": items}, PUBLIC_60, etag=True)
 
     @router.get("/v1/restaurants/{restaurant_id}")
@@ -117,7 +119,7 @@ def contract_router(world: World) -> APIRouter:
         ids = batch_ids(request.query_params, "ids", MAX_IDS)
         if ids is None:
             raise bad_request("`ids` is required", "ids")
-        items = [world.menu_items[i].to_json() for i in ids if i in world.menu_items]
+        items = [world.menu_items[i].to_json() for i in dict.fromkeys(ids) if i in world.menu_items]
         return json_response(request, {"items": items}, PUBLIC_60, etag=True)
 
     return router

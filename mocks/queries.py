@@ -61,7 +61,10 @@ def decode_cursor(params: QueryParams, shape: tuple[type, ...]) -> list[Any] | N
     if (
         not isinstance(position, list)
         or len(position) != len(shape)
-        or not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(position, shape))
+        or not all(
+            isinstance(v, t) and not isinstance(v, bool)
+            for v, t in zip(position, shape, strict=True)
+        )
     ):
         raise bad_request("`cursor` is not a cursor this service issued", "cursor")
     return position

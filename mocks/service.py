@@ -48,9 +48,10 @@ def service_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(events_router(world.events[name], ping_interval))
-    app.include_router(admin_router(control, [world.events[name]]))
-    for router in routers:
+    contract = [events_router(world.events[name], ping_interval), *routers]
+    for router in [*contract, admin_router(control, [world.events[name]])]:
         app.include_router(router)
-    app.add_middleware(FaultMiddleware, control=control, router=app)
+    # The middleware matches requests against route templates itself: it runs before routing.
+    routes = [route for router in contract for route in router.routes]
+    app.add_middleware(FaultMiddleware, control=control, routes=routes)
     return app

@@ -86,7 +86,10 @@ class Simulation:
                 delivery.status = "AT_RESTAURANT"
                 self.world.move_courier(delivery, order, target)
             return
-        if now - phase.last_report < LOCATION_EVERY_S and left > ARRIVED_M + RIDE_SPEED_M_PER_S * dt:
+        if (
+            now - phase.last_report < LOCATION_EVERY_S
+            and left > ARRIVED_M + RIDE_SPEED_M_PER_S * dt
+        ):
             return
         travelled = RIDE_SPEED_M_PER_S * (now - phase.last_report)
         phase.last_report = now
