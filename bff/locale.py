@@ -16,7 +16,8 @@ def negotiate_locale(header: str | None, default: str = FALLBACK) -> Locale:
         locale = _parse(tag) or _parse(tag.split("-")[0])
         if locale is not None:
             return locale
-    return _parse(default) or Locale.parse(FALLBACK)
+    # The default is configured, often in Babel's own ``pt_PT`` form: accept both separators.
+    return _parse(default.replace("_", "-")) or Locale.parse(FALLBACK)
 
 
 def _tags_by_preference(header: str) -> list[str]:

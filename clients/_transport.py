@@ -122,7 +122,10 @@ class ServiceTransport:
             )
         except httpx.TimeoutException as exc:
             raise DownstreamTimeout(self.service, f"{method} timed out") from exc
-        except httpx.TransportError as exc:
+        except httpx.DecodingError as exc:
+            # A body whose Content-Encoding does not decode is a broken answer, not an outage.
+            raise MalformedResponse(self.service, f"{method} answer could not be decoded") from exc
+        except httpx.RequestError as exc:
             # Connection refused or reset, or the peer closed mid-answer.
             raise DownstreamUnavailable(
                 self.service, f"{method} failed: {type(exc).__name__}"
