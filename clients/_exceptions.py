@@ -14,8 +14,17 @@ class DownstreamError(Exception):
 class DownstreamUnavailable(DownstreamError):
     """The service could not give an answer: connection failure, timeout, 5xx, 429, bad body."""
 
-    def __init__(self, service: str, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        service: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(service, message)
+        # The HTTP status when the service answered at all; None for network failures.
+        self.status = status
         self.retry_after = retry_after
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from clients._exceptions import (
     ProblemError,
     UnprocessableError,
 )
+from clients._retry import RetryPolicy
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -96,8 +98,9 @@ class ServiceTransport:
         *,
         body: Any,
         headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> DownstreamResponse:
-        return await self.send("POST", path, ctx, body=body, headers=headers)
+        return await self.send("POST", path, ctx, body=body, headers=headers, retry=retry)
 
     async def send(
         self,
@@ -108,6 +111,27 @@ class ServiceTransport:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> DownstreamResponse:
+        """Send a request; with ``retry``, failures the policy allows are sent again as is."""
+        attempt = 1
+        while True:
+            try:
+                return await self._send_once(method, path, ctx, params, body, headers)
+            except DownstreamUnavailable as error:
+                if retry is None or not retry.should_retry(error, attempt):
+                    raise
+                await asyncio.sleep(retry.delay_s(attempt))
+                attempt += 1
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        ctx: CallContext,
+        params: Mapping[str, str] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
     ) -> DownstreamResponse:
         request_headers = ctx.headers()
         if headers:
@@ -140,6 +164,7 @@ class ServiceTransport:
             raise DownstreamUnavailable(
                 self.service,
                 f"answered {status}",
+                status=status,
                 retry_after=_retry_after(response.headers.get("Retry-After")),
             )
         problem = _problem_fields(response.content)

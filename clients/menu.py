@@ -63,7 +63,8 @@ class MenuClient:
         open_now: bool | None = None,
     ) -> Page[Restaurant]:
         """One page of restaurants nearest first; the filters are repeated with every cursor."""
-        params = {"near": f"{near.lat!r},{near.lng!r}", "limit": str(limit)}
+        # Fixed-point (never scientific notation); 7 decimals is about a centimetre.
+        params = {"near": f"{_coordinate(near.lat)},{_coordinate(near.lng)}", "limit": str(limit)}
         if radius_m is not None:
             params["radius_m"] = str(radius_m)
         if cuisine:
@@ -74,3 +75,7 @@ class MenuClient:
             params["cursor"] = cursor
         response = await self.transport.get("/v1/restaurants", ctx, params=params)
         return response.decode(self.transport.service, Page[Restaurant])
+
+
+def _coordinate(value: float) -> str:
+    return f"{value:.7f}".rstrip("0").rstrip(".")

@@ -8,14 +8,18 @@ from clients._batch import batch_get
 from clients._context import CallContext
 from clients._ids import check_id
 from clients._models import Order, OrderStatus, Page, PlaceOrderRequest
+from clients._retry import RetryPolicy
 from clients._transport import ServiceTransport
 
 MAX_ORDER_IDS = 50
 
 
 class OrderClient:
-    def __init__(self, transport: ServiceTransport) -> None:
+    def __init__(
+        self, transport: ServiceTransport, place_order_retry: RetryPolicy | None = None
+    ) -> None:
         self.transport = transport
+        self.place_order_retry = place_order_retry or RetryPolicy()
 
     async def orders(self, ids: Iterable[str], ctx: CallContext) -> dict[str, Order]:
         return await batch_get(
@@ -59,6 +63,8 @@ class OrderClient:
             ctx,
             body=request.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key},
+            # The key makes a repeat return the same order, so a lost answer can be asked again.
+            retry=self.place_order_retry,
         )
         return response.decode(self.transport.service, Order)
 

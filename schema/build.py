@@ -11,13 +11,18 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from schema.common.scalars import SCALAR_OVERRIDES
+from schema.mobile.mutation import Mutation as MobileMutation
 from schema.mobile.query import Query as MobileQuery
+from schema.web.mutation import Mutation as WebMutation
 from schema.web.query import Query as WebQuery
 
 Client = Literal["mobile", "web"]
 CLIENTS: tuple[Client, ...] = ("mobile", "web")
 
-_QUERIES: dict[str, type] = {"mobile": MobileQuery, "web": WebQuery}
+_ROOTS: dict[str, tuple[type, type]] = {
+    "mobile": (MobileQuery, MobileMutation),
+    "web": (WebQuery, WebMutation),
+}
 
 
 class ClientSchema(strawberry.Schema):
@@ -33,8 +38,10 @@ class ClientSchema(strawberry.Schema):
 def build_schema(
     client: str, extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = ()
 ) -> strawberry.Schema:
+    query, mutation = _ROOTS[client]
     return ClientSchema(
-        query=_QUERIES[client],
+        query=query,
+        mutation=mutation,
         extensions=list(extensions),
         scalar_overrides=SCALAR_OVERRIDES,
     )

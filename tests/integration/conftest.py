@@ -23,7 +23,9 @@ def mocks() -> Iterator[MockServers]:
 @pytest.fixture(scope="session")
 def bff(mocks: MockServers) -> Iterator[ServedApp]:
     settings = Settings(
-        menu_url=mocks.urls["menu"], order_url=mocks.urls["order"], courier_url=mocks.urls["courier"]
+        menu_url=mocks.urls["menu"],
+        order_url=mocks.urls["order"],
+        courier_url=mocks.urls["courier"],
     )
     with ServedApp(create_app(settings)) as served:
         yield served

@@ -14,17 +14,24 @@ LISBON = {"lat": 38.7223, "lng": -9.1393}
 
 def active_order_with_courier(admin: MockAdmin, user: str = "u_1") -> dict[str, Any]:
     orders = admin.get(
-        "order", "/v1/orders", customer_id=user, status="ACCEPTED,PREPARING,READY_FOR_PICKUP,PICKED_UP", limit="100"
+        "order",
+        "/v1/orders",
+        customer_id=user,
+        status="ACCEPTED,PREPARING,READY_FOR_PICKUP,PICKED_UP",
+        limit="100",
     )["items"]
     ids = ",".join(o["id"] for o in orders)
     deliveries = admin.get("courier", "/v1/deliveries", order_ids=ids)["items"]
     with_courier = [d for d in deliveries if d["courier_id"] and d["status"] != "DELIVERED"]
     assert with_courier, "the seed data promises active orders with a courier"
     order_id = with_courier[0]["order_id"]
-    return next(o for o in orders if o["id"] == order_id) | {"delivery": with_courier[0]}
+    order: dict[str, Any] = next(o for o in orders if o["id"] == order_id)
+    return order | {"delivery": with_courier[0]}
 
 
-def test_my_orders_costs_five_calls_for_twenty_orders(mobile: GraphQLClient, admin: MockAdmin) -> None:
+def test_my_orders_costs_five_calls_for_twenty_orders(
+    mobile: GraphQLClient, admin: MockAdmin
+) -> None:
     result = mobile.operation("MyOrders", {"first": 20}, user="u_1")
 
     assert result.errors == []
@@ -51,7 +58,9 @@ def test_my_orders_returns_the_customers_orders_newest_first(
     assert first["status"] == order["status"]
     assert first["restaurant"]["id"] == order["restaurant_id"]
     assert [i["quantity"] for i in first["items"]] == [i["quantity"] for i in order["items"]]
-    assert [i["menuItem"]["id"] for i in first["items"]] == [i["menu_item_id"] for i in order["items"]]
+    assert [i["menuItem"]["id"] for i in first["items"]] == [
+        i["menu_item_id"] for i in order["items"]
+    ]
     assert first["total"]["formatted"].startswith("€")
     for node in nodes:
         url = node["restaurant"]["thumbnailUrl"]
@@ -70,16 +79,17 @@ def test_my_orders_pages_follow_every_edge_cursor(mobile: GraphQLClient, admin: 
     assert [e["node"]["id"] for e in second["edges"]] == all_ids[10:20]
 
     # A cursor from the middle of a page resumes right after its edge.
-    middle_cursor = first_page["edges"][3]["cursor"] if "cursor" in first_page["edges"][3] else None
-    if middle_cursor is None:  # MyOrders does not select cursor; ask for it.
-        doc = "query($after: String) { me { orders(first: 5, after: $after) { edges { cursor node { id } } } } }"
-        page = mobile.query(doc, {"after": None}, user="u_1").data["me"]["orders"]["edges"]
-        middle_cursor = page[2]["cursor"]
-        resumed = mobile.query(doc, {"after": middle_cursor}, user="u_1").data["me"]["orders"]["edges"]
-        assert [e["node"]["id"] for e in resumed] == all_ids[3:8]
+    doc = "query($after: String) { me { orders(first: 5, after: $after) { edges { cursor node { id } } } } }"
+    page = mobile.query(doc, {"after": None}, user="u_1").data["me"]["orders"]["edges"]
+    resumed = mobile.query(doc, {"after": page[2]["cursor"]}, user="u_1").data["me"]["orders"][
+        "edges"
+    ]
+    assert [e["node"]["id"] for e in resumed] == all_ids[3:8]
 
 
-def test_my_orders_first_out_of_bounds_is_bad_user_input(mobile: GraphQLClient, admin: MockAdmin) -> None:
+def test_my_orders_first_out_of_bounds_is_bad_user_input(
+    mobile: GraphQLClient, admin: MockAdmin
+) -> None:
     for first in (0, 51, -1):
         result = mobile.operation("MyOrders", {"first": first}, user="u_1")
         assert result.data["me"]["orders"] is None
@@ -93,7 +103,9 @@ def test_my_orders_with_a_garbage_cursor_is_bad_user_input(mobile: GraphQLClient
     assert result.codes() == ["BAD_USER_INPUT"]
 
 
-def test_my_orders_without_token_is_unauthenticated(mobile: GraphQLClient, admin: MockAdmin) -> None:
+def test_my_orders_without_token_is_unauthenticated(
+    mobile: GraphQLClient, admin: MockAdmin
+) -> None:
     result = mobile.operation("MyOrders", {"first": 5})
     assert result.data == {"me": None}
     assert result.codes() == ["UNAUTHENTICATED"]
@@ -131,10 +143,14 @@ def test_home_feed_distance_and_eta_follow_their_definitions(
         location = restaurant["location"]
         expected = distance_m(LISBON["lat"], LISBON["lng"], location["lat"], location["lng"])
         assert node["distanceMeters"] == expected
-        assert node["deliveryEtaMinutes"] == restaurant["prep_time_minutes"] + math.ceil(expected / 250)
+        assert node["deliveryEtaMinutes"] == restaurant["prep_time_minutes"] + math.ceil(
+            expected / 250
+        )
 
 
-def test_home_feed_without_token_still_lists_restaurants(mobile: GraphQLClient, admin: MockAdmin) -> None:
+def test_home_feed_without_token_still_lists_restaurants(
+    mobile: GraphQLClient, admin: MockAdmin
+) -> None:
     result = mobile.operation("HomeFeed", LISBON)
 
     assert result.data["me"] is None
@@ -147,13 +163,17 @@ def test_home_feed_without_token_still_lists_restaurants(mobile: GraphQLClient, 
 def test_home_feed_pages_do_not_overlap(mobile: GraphQLClient) -> None:
     first = mobile.operation("HomeFeed", LISBON | {"first": 4}).data["nearbyRestaurants"]
     after = first["pageInfo"]["endCursor"]
-    second = mobile.operation("HomeFeed", LISBON | {"first": 4, "after": after}).data["nearbyRestaurants"]
+    second = mobile.operation("HomeFeed", LISBON | {"first": 4, "after": after}).data[
+        "nearbyRestaurants"
+    ]
     both = mobile.operation("HomeFeed", LISBON | {"first": 8}).data["nearbyRestaurants"]
     ids = [e["node"]["id"] for e in first["edges"] + second["edges"]]
     assert ids == [e["node"]["id"] for e in both["edges"]]
 
 
-def test_restaurant_menu_groups_sections_in_menu_order(mobile: GraphQLClient, admin: MockAdmin) -> None:
+def test_restaurant_menu_groups_sections_in_menu_order(
+    mobile: GraphQLClient, admin: MockAdmin
+) -> None:
     menu = admin.get("menu", "/v1/restaurants/r_1/menu")["items"]
     admin.reset()
     result = mobile.operation("RestaurantMenu", {"id": "r_1"})
@@ -244,6 +264,8 @@ def test_expired_or_forged_tokens_are_anonymous(mobile: GraphQLClient) -> None:
     expired = jwt.encode({"sub": "u_1", "exp": int(time.time()) - 60}, "dev-secret-change-me")
     forged = jwt.encode({"sub": "u_1", "exp": int(time.time()) + 60}, "another-secret-entirely")
     for token in (expired, forged, "garbage"):
-        result = mobile.operation("MyOrders", {"first": 1}, headers={"Authorization": f"Bearer {token}"})
+        result = mobile.operation(
+            "MyOrders", {"first": 1}, headers={"Authorization": f"Bearer {token}"}
+        )
         assert result.data == {"me": None}
         assert result.codes() == ["UNAUTHENTICATED"]

@@ -27,7 +27,9 @@ def test_order_history_costs_five_calls_and_carries_full_orders(
         "currency": order["total"]["currency"],
         "formatted": f"€{order['total']['amount'] / 100:,.2f}",
     }
-    assert [s["status"] for s in node["statusHistory"]] == [s["status"] for s in order["status_history"]]
+    assert [s["status"] for s in node["statusHistory"]] == [
+        s["status"] for s in order["status_history"]
+    ]
     assert node["restaurant"]["address"]["city"]
     assert all(edge["cursor"] for edge in me["orders"]["edges"])
     assert admin.calls() == {
@@ -80,7 +82,9 @@ def test_order_detail(web: GraphQLClient, admin: MockAdmin) -> None:
 
 
 def test_courier_phone_hidden_once_delivered(web: GraphQLClient, admin: MockAdmin) -> None:
-    delivered = admin.get("order", "/v1/orders", customer_id="u_1", status="DELIVERED", limit="50")["items"]
+    delivered = admin.get("order", "/v1/orders", customer_id="u_1", status="DELIVERED", limit="50")[
+        "items"
+    ]
     ids = ",".join(o["id"] for o in delivered)
     deliveries = admin.get("courier", "/v1/deliveries", order_ids=ids)["items"]
     done = next(d for d in deliveries if d["courier_id"] and d["status"] == "DELIVERED")
@@ -108,7 +112,9 @@ def test_restaurant_page(web: GraphQLClient, admin: MockAdmin) -> None:
 
 
 def test_search_restaurants_filters(web: GraphQLClient, admin: MockAdmin) -> None:
-    everything = web.operation("SearchRestaurants", LISBON | {"first": 100}).data["nearbyRestaurants"]
+    everything = web.operation("SearchRestaurants", LISBON | {"first": 100}).data[
+        "nearbyRestaurants"
+    ]
     cuisine = everything["edges"][0]["node"]["cuisines"][0]
     admin.reset()
     result = web.operation("SearchRestaurants", LISBON | {"cuisine": cuisine, "openNow": True})

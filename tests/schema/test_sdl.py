@@ -41,7 +41,13 @@ def test_each_client_has_its_operations() -> None:
 @pytest.mark.skipif(not SHARED_OPERATIONS.is_dir(), reason="../shared/operations is absent")
 def test_operations_copy_matches_shared() -> None:
     shared = {
-        p.relative_to(SHARED_OPERATIONS): p.read_bytes() for p in SHARED_OPERATIONS.rglob("*") if p.is_file()
+        p.relative_to(SHARED_OPERATIONS): p.read_bytes()
+        for p in SHARED_OPERATIONS.rglob("*")
+        if p.is_file()
     }
-    ours = {p.relative_to(OPERATIONS_DIR): p.read_bytes() for p in OPERATIONS_DIR.rglob("*") if p.is_file()}
+    ours = {
+        p.relative_to(OPERATIONS_DIR): p.read_bytes()
+        for p in OPERATIONS_DIR.rglob("*")
+        if p.is_file()
+    }
     assert ours == shared, "schema/operations differs from ../shared/operations: copy it again"

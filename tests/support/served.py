@@ -24,7 +24,9 @@ class ServedApp:
         self.url = ""
 
     def start(self, timeout: float = 15.0) -> ServedApp:
-        self._thread = threading.Thread(target=asyncio.run, args=(self._server.serve(),), daemon=True)
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._server.serve(),), daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
