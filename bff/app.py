@@ -11,9 +11,11 @@ from fastapi.responses import JSONResponse
 
 from bff.auth import TokenVerifier
 from bff.graphql import graphql_router
+from bff.order_events import OrderEventHub
 from bff.settings import Settings, get_settings
 from bff.tracing import RequestIdMiddleware
-from clients import SERVICES, Downstream, TransportConfig
+from clients import SERVICES, CallContext, Downstream, TransportConfig
+from clients.events import EventStream
 from schema.build import CLIENTS
 
 
@@ -30,6 +32,21 @@ def transport_configs(settings: Settings) -> dict[str, TransportConfig]:
     }
 
 
+def order_event_hub(
+    configs: dict[str, TransportConfig],
+    client: str,
+    http_transport: httpx.AsyncBaseTransport | None = None,
+) -> OrderEventHub:
+    """Consumers of the streams that tracking needs; calls say which client they serve."""
+    ctx = CallContext(client=client)
+    return OrderEventHub(
+        [
+            EventStream(service, configs[service], ctx, http_transport=http_transport)
+            for service in ("order", "courier")
+        ]
+    )
+
+
 def graphql_path(client: str) -> str:
     return f"/{client}/graphql"
 
@@ -42,15 +59,21 @@ def create_app(
 ) -> FastAPI:
     """Build the app; ``http_transport`` lets tests route downstream calls somewhere else."""
     settings = settings or get_settings()
+    served = tuple(clients)
     verifier = TokenVerifier(settings.jwt_secret, settings.jwt_algorithms)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        downstream = Downstream.build(transport_configs(settings), http_transport=http_transport)
+        configs = transport_configs(settings)
+        downstream = Downstream.build(configs, http_transport=http_transport)
+        hub = order_event_hub(configs, served[0], http_transport)
         app.state.downstream = downstream
+        app.state.order_events = hub
+        hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             await downstream.aclose()
 
     app = FastAPI(
@@ -67,7 +90,7 @@ def create_app(
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    for client in clients:
+    for client in served:
         if client not in CLIENTS:
             raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
         app.include_router(graphql_router(client, settings, verifier), prefix=graphql_path(client))

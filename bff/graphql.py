@@ -9,6 +9,11 @@ import strawberry
 from starlette.requests import HTTPConnection
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+)
 
 from bff.auth import TokenVerifier
 from bff.errors import ErrorCodes
@@ -52,13 +57,16 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
             trace_id=trace_id_from(headers.get("traceparent")),
             user_id=identity.user_id,
         )
-        downstream: Downstream = connection.app.state.downstream
+        state = connection.app.state
+        downstream: Downstream = state.downstream
         return RequestContext(
             call=call,
             loaders=Loaders(downstream, call),
             locale=negotiate_locale(headers.get("accept-language"), settings.default_locale),
             user_id=identity.user_id,
             auth_error=identity.error,
+            identify=lambda authorization: verifier.identify(authorization).user_id,
+            order_events=state.order_events,
         )
 
     return get_context
@@ -72,4 +80,9 @@ def graphql_router(
         path="",
         context_getter=context_getter(client, settings, verifier),
         graphql_ide="graphiql",
+        subscription_protocols=(
+            GRAPHQL_TRANSPORT_WS_PROTOCOL,
+            GRAPHQL_WS_PROTOCOL,
+            GRAPHQL_SSE_PROTOCOL,
+        ),
     )

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from schema.common.scalars import SCALAR_OVERRIDES
+from schema.common.tracking import Subscription
 from schema.mobile.mutation import Mutation as MobileMutation
 from schema.mobile.query import Query as MobileQuery
 from schema.web.mutation import Mutation as WebMutation
@@ -42,6 +43,7 @@ def build_schema(
     return ClientSchema(
         query=query,
         mutation=mutation,
+        subscription=Subscription,
         extensions=list(extensions),
         scalar_overrides=SCALAR_OVERRIDES,
     )
