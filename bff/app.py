@@ -10,41 +10,12 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bff.auth import TokenVerifier
+from bff.downstream import open_downstream
+from bff.graphiql_static import graphiql_assets_router
 from bff.graphql import graphql_router
-from bff.order_events import OrderEventHub
 from bff.settings import Settings, get_settings
 from bff.tracing import RequestIdMiddleware
-from clients import SERVICES, CallContext, Downstream, TransportConfig
-from clients.events import EventStream
 from schema.build import CLIENTS
-
-
-def transport_configs(settings: Settings) -> dict[str, TransportConfig]:
-    return {
-        service: TransportConfig(
-            base_url=settings.base_url(service),
-            connect_timeout_s=settings.connect_timeout_s,
-            read_timeout_s=settings.read_timeout_s,
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_keepalive_connections,
-        )
-        for service in SERVICES
-    }
-
-
-def order_event_hub(
-    configs: dict[str, TransportConfig],
-    client: str,
-    http_transport: httpx.AsyncBaseTransport | None = None,
-) -> OrderEventHub:
-    """Consumers of the streams that tracking needs; calls say which client they serve."""
-    ctx = CallContext(client=client)
-    return OrderEventHub(
-        [
-            EventStream(service, configs[service], ctx, http_transport=http_transport)
-            for service in ("order", "courier")
-        ]
-    )
 
 
 def graphql_path(client: str) -> str:
@@ -64,17 +35,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configs = transport_configs(settings)
-        downstream = Downstream.build(configs, http_transport=http_transport)
-        hub = order_event_hub(configs, served[0], http_transport)
-        app.state.downstream = downstream
-        app.state.order_events = hub
-        hub.start()
+        runtime = open_downstream(settings, served[0], http_transport)
+        app.state.downstream = runtime.downstream
+        app.state.order_events = runtime.order_events
+        app.state.runtime = runtime
+        runtime.start()
         try:
             yield
         finally:
-            await hub.stop()
-            await downstream.aclose()
+            await runtime.aclose()
 
     app = FastAPI(
         title="Food delivery BFF",
@@ -94,4 +63,6 @@ def create_app(
         if client not in CLIENTS:
             raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
         app.include_router(graphql_router(client, settings, verifier), prefix=graphql_path(client))
+    if settings.graphiql_enabled:
+        app.include_router(graphiql_assets_router())
     return app

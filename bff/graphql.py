@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import strawberry
 from starlette.requests import HTTPConnection
 from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -17,10 +17,13 @@ from strawberry.subscriptions import (
 
 from bff.auth import TokenVerifier
 from bff.errors import ErrorCodes
+from bff.graphiql import graphiql_page
+from bff.graphql_router import ClientGraphQLRouter
 from bff.locale import negotiate_locale
+from bff.response_extensions import ServedStale
 from bff.settings import Settings
 from bff.tracing import request_id_from, trace_id_from
-from clients import CallContext, Downstream
+from clients import CallContext, CallTrace, Downstream
 from schema.build import build_schema
 from schema.context import RequestContext
 from schema.loaders import Loaders
@@ -40,6 +43,7 @@ def client_schema(client: str) -> strawberry.Schema:
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
             lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
             ErrorCodes,
+            ServedStale,
         ],
     )
 
@@ -51,11 +55,16 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
         request_id = getattr(connection.state, "request_id", None) or request_id_from(
             headers.get("x-request-id")
         )
+        # A WebSocket lives for many operations: no single deadline or call trace fits it.
+        is_http = connection.scope["type"] == "http"
+        deadline = asyncio.get_running_loop().time() + settings.request_deadline_s
         call = CallContext(
             client=client,
             request_id=request_id,
             trace_id=trace_id_from(headers.get("traceparent")),
             user_id=identity.user_id,
+            deadline=deadline if is_http else None,
+            trace=CallTrace() if is_http else None,
         )
         state = connection.app.state
         downstream: Downstream = state.downstream
@@ -72,14 +81,12 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
     return get_context
 
 
-def graphql_router(
-    client: str, settings: Settings, verifier: TokenVerifier
-) -> GraphQLRouter[Any, None]:
-    return GraphQLRouter(
+def graphql_router(client: str, settings: Settings, verifier: TokenVerifier) -> ClientGraphQLRouter:
+    return ClientGraphQLRouter(
         client_schema(client),
+        page=graphiql_page(client, settings),
         path="",
         context_getter=context_getter(client, settings, verifier),
-        graphql_ide="graphiql",
         subscription_protocols=(
             GRAPHQL_TRANSPORT_WS_PROTOCOL,
             GRAPHQL_WS_PROTOCOL,

@@ -1,7 +1,7 @@
-"""The order and courier event streams, fanned out in process to subscribers by order id.
+"""Order and delivery events fanned out in process to the subscribers of each order.
 
-One consumer per service per process: every replica consumes the streams itself, so any
-replica can serve any subscriber.
+Every replica consumes the streams itself (see ``bff.downstream``), so any replica can serve
+any subscriber.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pydantic import ValidationError
 
 from clients import Delivery, OrderStatus
-from clients.events import STREAM_RESET, EventStream, ServiceEvent
+from clients.events import STREAM_RESET, ServiceEvent
 from schema.context import DeliveryChanged, OrderSignal, Resync, StatusChanged
 
 log = logging.getLogger("bff.order_events")
@@ -43,27 +42,11 @@ class OrderSubscription:
         return await self._queue.get()
 
 
-@dataclass
 class OrderEventHub:
-    """Consumes the order and courier streams and routes their events to subscriptions."""
+    """Routes order and delivery events to the subscriptions of their order."""
 
-    streams: list[EventStream]
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         self._subscriptions: dict[str, set[OrderSubscription]] = {}
-        self._tasks: list[asyncio.Task[None]] = []
-
-    def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._consume(s)) for s in self.streams]
-
-    async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for stream in self.streams:
-            await stream.aclose()
 
     @contextlib.contextmanager
     def subscribe(self, order_id: str) -> Iterator[OrderSubscription]:
@@ -81,13 +64,6 @@ class OrderEventHub:
     @property
     def subscriber_count(self) -> int:
         return sum(len(s) for s in self._subscriptions.values())
-
-    async def _consume(self, stream: EventStream) -> None:
-        async for event in stream.events():
-            try:
-                self.dispatch(event)
-            except Exception:  # One bad event must not stop the stream for everyone.
-                log.exception("%s event %s could not be dispatched", stream.service, event.id)
 
     def dispatch(self, event: ServiceEvent) -> None:
         if event.type == STREAM_RESET:

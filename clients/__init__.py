@@ -4,6 +4,8 @@ from clients._context import CallContext
 from clients._downstream import SERVICES, Downstream
 from clients._exceptions import (
     BadRequestError,
+    BulkheadRejected,
+    CircuitOpen,
     ConflictError,
     DownstreamError,
     DownstreamTimeout,
@@ -11,6 +13,7 @@ from clients._exceptions import (
     InvalidIdError,
     MalformedResponse,
     NotFoundError,
+    PartialBatch,
     ProblemError,
     UnprocessableError,
 )
@@ -37,6 +40,7 @@ from clients._models import (
     StatusChange,
     Vehicle,
 )
+from clients._trace import CacheOutcome, CallRecord, CallTrace
 from clients._transport import ServiceTransport, TransportConfig
 from clients.courier import CourierClient
 from clients.menu import MenuClient
@@ -48,7 +52,12 @@ __all__ = [
     "SERVICES",
     "Address",
     "BadRequestError",
+    "BulkheadRejected",
+    "CacheOutcome",
     "CallContext",
+    "CallRecord",
+    "CallTrace",
+    "CircuitOpen",
     "ConflictError",
     "ContractModel",
     "Courier",
@@ -73,6 +82,7 @@ __all__ = [
     "OrderLineRequest",
     "OrderStatus",
     "Page",
+    "PartialBatch",
     "PlaceOrderRequest",
     "ProblemError",
     "Restaurant",

@@ -1,17 +1,26 @@
-"""Batch gets: validate ids, split them into chunks of the maximum, fetch them concurrently."""
+"""Batch gets: ids validated, served per entity from the cache where fresh, the rest fetched in
+chunks of the endpoint's maximum, concurrently."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from clients._context import CallContext
+from clients._exceptions import DownstreamUnavailable, PartialBatch
+from clients._http import DownstreamResponse
 from clients._ids import check_id
 from clients._models import ContractModel, Items
-from clients._transport import DownstreamResponse, ServiceTransport
+from clients._trace import CacheOutcome
+from clients._transport import ServiceTransport
 
 T = TypeVar("T", bound=ContractModel)
+
+
+def entity_tag(route: str, entity_id: str) -> str:
+    """The invalidation tag of one entity of a batch endpoint (``GET /v1/restaurants:r_1``)."""
+    return f"{route}:{entity_id}"
 
 
 async def batch_get(
@@ -25,33 +34,97 @@ async def batch_get(
     key: Callable[[T], str],
     ctx: CallContext,
 ) -> dict[str, T]:
-    """Fetch ``ids`` from a batch endpoint; absent ids are absent from the result."""
+    """Fetch ``ids`` from a batch endpoint; absent ids are absent from the result.
+
+    Raises ``PartialBatch`` (a ``DownstreamUnavailable``) carrying what could be served when
+    some ids could neither be fetched nor served stale.
+    """
+    route = f"GET {path}"
     unique = list(dict.fromkeys(check_id(i) for i in ids))
-    if not unique:
-        return {}
-    chunks = [unique[i : i + max_ids] for i in range(0, len(unique), max_ids)]
-    responses = await _gather_or_cancel(
-        [transport.get(path, ctx, params={param: ",".join(chunk)}) for chunk in chunks]
+    found, stale = await _cached_entities(transport, route, unique, model, ctx)
+    missing = [i for i in unique if i not in found]
+    if not missing:
+        return found
+    chunks = [missing[i : i + max_ids] for i in range(0, len(missing), max_ids)]
+    results = await asyncio.gather(
+        *(
+            transport.get(
+                path,
+                ctx,
+                params={param: ",".join(chunk)},
+                route=route,
+                batch_size=len(chunk),
+                tags=[entity_tag(route, i) for i in chunk],
+            )
+            for chunk in chunks
+        ),
+        return_exceptions=True,
     )
+    failure: DownstreamUnavailable | None = None
     envelope: type[Items[T]] = Items[model]  # type: ignore[valid-type]
-    wanted = set(unique)
-    found: dict[str, T] = {}
-    for response in responses:
-        for item in response.decode(transport.service, envelope).items:
-            item_key = key(item)
-            if item_key in wanted:
-                found[item_key] = item
+    for chunk, result in zip(chunks, results, strict=True):
+        if isinstance(result, DownstreamUnavailable):
+            failure = failure or result
+            found.update({i: stale[i] for i in chunk if i in stale})
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        items = result.decode(transport.service, envelope).items
+        wanted = set(chunk)
+        fetched = {key(item): item for item in items if key(item) in wanted}
+        found.update(fetched)
+        await _store_entities(transport, route, fetched, result, ctx)
+    if failure is not None and any(i not in found for i in missing):
+        raise PartialBatch(failure, dict(found))
     return found
 
 
-async def _gather_or_cancel(
-    calls: list[Coroutine[Any, Any, DownstreamResponse]],
-) -> list[DownstreamResponse]:
-    # One chunk failing fails the batch; the other chunks are cancelled rather than left running.
-    tasks = [asyncio.ensure_future(call) for call in calls]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
+async def _cached_entities(
+    transport: ServiceTransport, route: str, ids: list[str], model: type[T], ctx: CallContext
+) -> tuple[dict[str, T], dict[str, T]]:
+    """Fresh entities to use as they are, and expired ones to serve if the service fails."""
+    cache = transport.cache
+    fresh: dict[str, T] = {}
+    stale: dict[str, T] = {}
+    if cache is None or ctx.bypass_cache:
+        return fresh, stale
+    oldest_stale = 0.0
+    for entity_id in ids:
+        entry = await cache.lookup(f"entity|{route}|{entity_id}", ctx.user_id)
+        if entry is None:
+            continue
+        value = DownstreamResponse.cached(entry).decode(transport.service, model)
+        if entry.is_fresh():
+            fresh[entity_id] = value
+        elif cache.usable_stale(entry):
+            stale[entity_id] = value
+            oldest_stale = max(oldest_stale, entry.age_s())
+    if fresh:
+        cache.stats.hits += len(fresh)
+        if ctx.trace is not None:
+            record = ctx.trace.start(transport.service, route, len(fresh), CacheOutcome.HIT)
+            ctx.trace.finish(record, 200)
+    return fresh, stale
+
+
+async def _store_entities(
+    transport: ServiceTransport,
+    route: str,
+    entities: dict[str, T],
+    response: DownstreamResponse,
+    ctx: CallContext,
+) -> None:
+    cache = transport.cache
+    if cache is None or response.from_cache or not response.freshness.storable:
+        return
+    for entity_id, entity in entities.items():
+        await cache.put(
+            route,
+            f"entity|{route}|{entity_id}",
+            ctx.user_id,
+            response.freshness,
+            entity.model_dump_json().encode(),
+            None,
+            tags=[entity_tag(route, entity_id)],
+            decoded=entity,
+        )

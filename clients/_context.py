@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 
+from clients._trace import CallTrace
+
 
 def new_trace_id() -> str:
     return secrets.token_hex(16)
@@ -24,6 +26,10 @@ class CallContext:
     user_id: str | None = None
     # Absolute deadline on the event loop's clock (``loop.time()``); ``None`` means none.
     deadline: float | None = None
+    # Where the transport notes each call made for this request (None: not recorded).
+    trace: CallTrace | None = None
+    # Ask the service itself, never a cached answer (live tracking wants the latest state).
+    bypass_cache: bool = False
 
     def headers(self) -> dict[str, str]:
         # Each call is its own child span of the incoming trace: same trace id, new span id.

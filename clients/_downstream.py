@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from clients._http_cache import HttpCache
 from clients._transport import ServiceTransport, TransportConfig
 from clients.courier import CourierClient
 from clients.menu import MenuClient
@@ -27,9 +28,13 @@ class Downstream:
         configs: Mapping[str, TransportConfig],
         *,
         http_transport: httpx.AsyncBaseTransport | None = None,
+        caches: Mapping[str, HttpCache] | None = None,
     ) -> Downstream:
         def transport(service: str) -> ServiceTransport:
-            return ServiceTransport(service, configs[service], http_transport=http_transport)
+            cache = caches.get(service) if caches else None
+            return ServiceTransport(
+                service, configs[service], http_transport=http_transport, cache=cache
+            )
 
         return cls(
             menu=MenuClient(transport("menu")),

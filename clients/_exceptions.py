@@ -29,7 +29,27 @@ class DownstreamUnavailable(DownstreamError):
 
 
 class DownstreamTimeout(DownstreamUnavailable):
-    """The service did not answer in time."""
+    """The service did not answer in time (or the request's deadline left no time to ask)."""
+
+
+class CircuitOpen(DownstreamUnavailable):
+    """The service's breaker is open: the call was refused without touching the network."""
+
+    fail_fast = True
+
+
+class BulkheadRejected(DownstreamUnavailable):
+    """Too many calls to the service were already in flight."""
+
+    fail_fast = True
+
+
+class PartialBatch(DownstreamUnavailable):
+    """A batch get of which some ids could be served (``found``) and the others could not."""
+
+    def __init__(self, error: DownstreamUnavailable, found: dict[str, object]) -> None:
+        super().__init__(error.service, str(error), status=error.status)
+        self.found = found
 
 
 class MalformedResponse(DownstreamUnavailable):

@@ -1,71 +1,62 @@
-"""The shared HTTP client of one downstream service and the policies wrapped around a call."""
+"""The shared HTTP client of one downstream service and the policies wrapped around a call.
+
+A GET goes: cache (fresh hit, or a conditional request) → in-flight coalescing → breaker →
+bulkhead → deadline-bounded attempt, retried within the retry budget → back into the cache.
+When the service fails, an expired answer still within the stale-if-error window is served.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import orjson
-from pydantic import BaseModel, ValidationError
 
+from clients._breaker import BreakerConfig, CircuitBreaker
+from clients._bulkhead import Bulkhead, BulkheadFull
+from clients._cache_store import StoredResponse, wait_for_fill
 from clients._context import CallContext
 from clients._exceptions import (
-    BadRequestError,
-    ConflictError,
+    BulkheadRejected,
+    CircuitOpen,
+    DownstreamError,
     DownstreamTimeout,
     DownstreamUnavailable,
     MalformedResponse,
-    NotFoundError,
-    ProblemError,
-    UnprocessableError,
 )
-from clients._retry import RetryPolicy
+from clients._http import DownstreamResponse, send_request
+from clients._http_cache import HttpCache, request_key
+from clients._retry import RetryBudget, RetryPolicy
+from clients._trace import CacheOutcome, CallRecord, CallTrace
 
-M = TypeVar("M", bound=BaseModel)
-
-_PROBLEM_CLASSES: dict[int, type[ProblemError]] = {
-    400: BadRequestError,
-    404: NotFoundError,
-    409: ConflictError,
-    422: UnprocessableError,
-}
-_DEFAULT_CODES = {
-    400: "VALIDATION_ERROR",
-    404: "NOT_FOUND",
-    409: "CONFLICT",
-    422: "VALIDATION_ERROR",
-}
+# Time kept back from the deadline so that a failing call still leaves time to answer.
+DEADLINE_MARGIN_S = 0.01
+MAX_RETRY_AFTER_S = 5.0
+FILL_LOCK_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class TransportConfig:
-    """How one service is reached: where, and how long to wait."""
+    """How one service is reached and protected; every field has a setting of its own."""
 
     base_url: str
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 2.0
     max_connections: int = 100
     max_keepalive_connections: int = 50
-
-
-@dataclass(frozen=True, slots=True)
-class DownstreamResponse:
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-    def decode(self, service: str, model: type[M]) -> M:
-        try:
-            return model.model_validate_json(self.content)
-        except ValidationError as exc:
-            raise MalformedResponse(service, f"body does not match {model.__name__}") from exc
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry_budget_ratio: float = 0.1
+    retry_budget_floor: int = 10
+    breaker: BreakerConfig | None = field(default_factory=BreakerConfig)
+    max_concurrent: int = 100
+    bulkhead_wait_s: float = 0.1
 
 
 class ServiceTransport:
-    """One service's pooled ``httpx.AsyncClient``; turns every failure into a typed exception."""
+    """One service's pooled ``httpx.AsyncClient`` and its resilience and caching policies."""
 
     def __init__(
         self,
@@ -73,8 +64,15 @@ class ServiceTransport:
         config: TransportConfig,
         *,
         http_transport: httpx.AsyncBaseTransport | None = None,
+        cache: HttpCache | None = None,
     ) -> None:
         self.service = service
+        self.config = config
+        self.cache = cache
+        self.breaker = CircuitBreaker(config.breaker) if config.breaker else None
+        self.bulkhead = Bulkhead(config.max_concurrent, config.bulkhead_wait_s)
+        self.budget = RetryBudget(config.retry_budget_ratio, config.retry_budget_floor)
+        self._inflight: dict[str, asyncio.Task[DownstreamResponse]] = {}
         self._http = httpx.AsyncClient(
             base_url=config.base_url,
             timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
@@ -87,9 +85,112 @@ class ServiceTransport:
         )
 
     async def get(
-        self, path: str, ctx: CallContext, *, params: Mapping[str, str] | None = None
+        self,
+        path: str,
+        ctx: CallContext,
+        *,
+        params: Mapping[str, str] | None = None,
+        route: str | None = None,
+        batch_size: int | None = None,
+        tags: Iterable[str] = (),
     ) -> DownstreamResponse:
-        return await self.send("GET", path, ctx, params=params)
+        """A GET, answered from the cache when its Cache-Control allows it."""
+        route = route or f"GET {path}"
+        if self.cache is None or ctx.bypass_cache:
+            return await self.call(
+                "GET", path, ctx, params=params, route=route, batch_size=batch_size
+            )
+        base = request_key(path, params)
+        entry = await self.cache.lookup(base, ctx.user_id)
+        if entry is not None and entry.is_fresh():
+            self.cache.stats.hits += 1
+            _note(ctx.trace, self.service, route, batch_size, CacheOutcome.HIT)
+            return DownstreamResponse.cached(entry)
+        # Concurrent identical requests share one call; private answers only within one user.
+        flight = base if self.cache.is_public(route) else f"{ctx.user_id}|{base}"
+        running = self._inflight.get(flight)
+        if running is not None:
+            self.cache.stats.coalesced += 1
+            _note(ctx.trace, self.service, route, batch_size, CacheOutcome.COALESCED)
+            return await asyncio.shield(running)
+        task = asyncio.create_task(
+            self._fill(path, params, ctx, route, base, entry, batch_size, list(tags))
+        )
+        self._inflight[flight] = task
+        task.add_done_callback(lambda _: self._inflight.pop(flight, None))
+        return await asyncio.shield(task)
+
+    async def _fill(
+        self,
+        path: str,
+        params: Mapping[str, str] | None,
+        ctx: CallContext,
+        route: str,
+        base: str,
+        entry: StoredResponse | None,
+        batch_size: int | None,
+        tags: list[str],
+    ) -> DownstreamResponse:
+        assert self.cache is not None
+        cache = self.cache
+        if entry is None and cache.is_public(route):
+            filled = await self._fill_from_other_replica(base, ctx, route, batch_size)
+            if filled is not None:
+                return filled
+        conditional = {"If-None-Match": entry.etag} if entry is not None and entry.etag else None
+        outcome = CacheOutcome.REVALIDATED if conditional else CacheOutcome.MISS
+        try:
+            response = await self.call(
+                "GET",
+                path,
+                ctx,
+                params=params,
+                headers=conditional,
+                route=route,
+                batch_size=batch_size,
+                outcome=outcome,
+            )
+        except DownstreamUnavailable:
+            if entry is None or not cache.usable_stale(entry):
+                raise
+            cache.stats.stale_served += 1
+            age = entry.age_s()
+            record = _note(ctx.trace, self.service, route, batch_size, CacheOutcome.STALE)
+            if record is not None:
+                record.stale_age_s = age
+            return DownstreamResponse.cached(entry, stale_age_s=age)
+        finally:
+            await cache.backend.unlock(f"p|{base}")
+        if response.status == 304:
+            if entry is None:
+                raise MalformedResponse(self.service, "304 to an unconditional request")
+            cache.stats.revalidations += 1
+            await cache.refresh(base, ctx.user_id, entry)
+            return DownstreamResponse.cached(entry)
+        cache.stats.misses += 1
+        stored = await cache.put(
+            route, base, ctx.user_id, response.freshness, response.content, response.etag, tags=tags
+        )
+        response.entry = stored
+        return response
+
+    async def _fill_from_other_replica(
+        self, base: str, ctx: CallContext, route: str, batch_size: int | None
+    ) -> DownstreamResponse | None:
+        """With a shared store, one replica fetches while the others wait for its answer."""
+        assert self.cache is not None
+        key = f"p|{base}"
+        if await self.cache.backend.try_lock(key, FILL_LOCK_S):
+            return None
+        started = asyncio.get_running_loop().time()
+        entry = await wait_for_fill(self.cache.backend, key, newer_than=0, timeout_s=FILL_LOCK_S)
+        if entry is None:
+            return None
+        self.cache.stats.coalesced += 1
+        record = _note(ctx.trace, self.service, route, batch_size, CacheOutcome.COALESCED)
+        if record is not None:
+            record.duration_ms = (asyncio.get_running_loop().time() - started) * 1000
+        return DownstreamResponse.cached(entry)
 
     async def post(
         self,
@@ -99,10 +200,21 @@ class ServiceTransport:
         body: Any,
         headers: Mapping[str, str] | None = None,
         retry: RetryPolicy | None = None,
+        route: str | None = None,
     ) -> DownstreamResponse:
-        return await self.send("POST", path, ctx, body=body, headers=headers, retry=retry)
+        """A POST; repeated only when ``retry`` is given (a keyed, idempotent request)."""
+        return await self.call(
+            "POST",
+            path,
+            ctx,
+            body=body,
+            headers=headers,
+            route=route or f"POST {path}",
+            retry=retry,
+            outcome=CacheOutcome.BYPASS,
+        )
 
-    async def send(
+    async def call(
         self,
         method: str,
         path: str,
@@ -111,96 +223,128 @@ class ServiceTransport:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         headers: Mapping[str, str] | None = None,
+        route: str,
+        batch_size: int | None = None,
+        outcome: CacheOutcome = CacheOutcome.MISS,
         retry: RetryPolicy | None = None,
     ) -> DownstreamResponse:
-        """Send a request; with ``retry``, failures the policy allows are sent again as is."""
+        """One logical call: attempts within the deadline, retried as the policy allows."""
+        policy = retry if retry is not None or method != "GET" else self.config.retry
+        record = _note(ctx.trace, self.service, route, batch_size, outcome)
+        content = orjson.dumps(body) if body is not None else None
         attempt = 1
-        while True:
-            try:
-                return await self._send_once(method, path, ctx, params, body, headers)
-            except DownstreamUnavailable as error:
-                if retry is None or not retry.should_retry(error, attempt):
-                    raise
-                await asyncio.sleep(retry.delay_s(attempt))
-                attempt += 1
+        try:
+            while True:
+                try:
+                    response = await self._attempt(method, path, ctx, params, content, headers)
+                except DownstreamUnavailable as error:
+                    delay = self._retry_delay(policy, error, attempt, ctx)
+                    if delay is None:
+                        raise
+                    await asyncio.sleep(delay)
+                    attempt += 1
+                    if record is not None:
+                        record.retries += 1
+                    continue
+                CallTrace.finish(record, response.status) if record else None
+                return response
+        except DownstreamError as error:
+            if record is not None:
+                CallTrace.finish(record, getattr(error, "status", None), type(error).__name__)
+            raise
 
-    async def _send_once(
+    def _retry_delay(
+        self,
+        policy: RetryPolicy | None,
+        error: DownstreamUnavailable,
+        attempt: int,
+        ctx: CallContext,
+    ) -> float | None:
+        if policy is None or not policy.should_retry(error, attempt):
+            return None
+        retry_after = error.retry_after
+        if retry_after is not None and retry_after > MAX_RETRY_AFTER_S:
+            return None
+        delay = policy.delay_s(attempt, retry_after)
+        remaining = _remaining_s(ctx)
+        if remaining is not None and delay >= remaining - DEADLINE_MARGIN_S:
+            return None  # Retry-After (or the backoff) does not fit in what is left.
+        if not self.budget.try_spend():
+            return None
+        return delay
+
+    async def _attempt(
         self,
         method: str,
         path: str,
         ctx: CallContext,
         params: Mapping[str, str] | None,
-        body: Any,
+        content: bytes | None,
         headers: Mapping[str, str] | None,
     ) -> DownstreamResponse:
+        breaker = self.breaker
+        if breaker is not None and not breaker.allow():
+            raise CircuitOpen(self.service, "circuit open")
+        remaining = _remaining_s(ctx)
+        if remaining is not None and remaining <= DEADLINE_MARGIN_S:
+            raise DownstreamTimeout(self.service, "request deadline reached")
+        timeout = None
+        if remaining is not None:
+            # Never wait longer than what is left of the request's deadline.
+            read = min(self.config.read_timeout_s, remaining)
+            timeout = httpx.Timeout(read, connect=min(self.config.connect_timeout_s, read))
         request_headers = ctx.headers()
         if headers:
             request_headers.update(headers)
-        content: bytes | None = None
-        if body is not None:
-            content = orjson.dumps(body)
+        if content is not None:
             request_headers["Content-Type"] = "application/json"
         try:
-            response = await self._http.request(
-                method, path, params=params, content=content, headers=request_headers
-            )
-        except httpx.TimeoutException as exc:
-            raise DownstreamTimeout(self.service, f"{method} timed out") from exc
-        except httpx.DecodingError as exc:
-            # A body whose Content-Encoding does not decode is a broken answer, not an outage.
-            raise MalformedResponse(self.service, f"{method} answer could not be decoded") from exc
-        except httpx.RequestError as exc:
-            # Connection refused or reset, or the peer closed mid-answer.
-            raise DownstreamUnavailable(
-                self.service, f"{method} failed: {type(exc).__name__}"
-            ) from exc
-        return self._check(response)
-
-    def _check(self, response: httpx.Response) -> DownstreamResponse:
-        status = response.status_code
-        if 200 <= status < 300 or status == 304:
-            return DownstreamResponse(status, response.headers, response.content)
-        if status == 429 or status >= 500:
-            raise DownstreamUnavailable(
-                self.service,
-                f"answered {status}",
-                status=status,
-                retry_after=_retry_after(response.headers.get("Retry-After")),
-            )
-        problem = _problem_fields(response.content)
-        code = problem.get("code") or _DEFAULT_CODES.get(status, "HTTP_ERROR")
-        cls = _PROBLEM_CLASSES.get(status, ProblemError)
-        raise cls(
-            self.service,
-            status,
-            str(code),
-            field=_str_or_none(problem.get("field")),
-            title=_str_or_none(problem.get("title")),
-            detail=_str_or_none(problem.get("detail")),
-        )
+            async with self.bulkhead.slot():
+                self.budget.record_call()
+                response = await send_request(
+                    self._http,
+                    self.service,
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=request_headers,
+                    wait=timeout,
+                )
+        except BulkheadFull:
+            raise BulkheadRejected(self.service, "too many calls in flight") from None
+        except DownstreamUnavailable:
+            if breaker is not None:
+                breaker.record(False)
+            raise
+        except DownstreamError:
+            if breaker is not None:
+                breaker.record(True)  # a 4xx is an answer: the service is healthy
+            raise
+        if breaker is not None:
+            breaker.record(True)
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()
 
 
-def _problem_fields(content: bytes) -> dict[str, Any]:
-    # A proxy may answer with HTML or nothing at all: take what is there, never fail on it.
-    try:
-        parsed = orjson.loads(content) if content else None
-    except orjson.JSONDecodeError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
-def _str_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
+def _remaining_s(ctx: CallContext) -> float | None:
+    if ctx.deadline is None:
         return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # An HTTP-date is allowed by HTTP but the contract promises seconds.
-    return seconds if seconds >= 0 else None
+    return ctx.deadline - asyncio.get_running_loop().time()
+
+
+def _note(
+    trace: CallTrace | None,
+    service: str,
+    route: str,
+    batch_size: int | None,
+    outcome: CacheOutcome,
+) -> CallRecord | None:
+    if trace is None:
+        return None
+    record = trace.start(service, route, batch_size, outcome)
+    if outcome in (CacheOutcome.HIT, CacheOutcome.COALESCED, CacheOutcome.STALE):
+        CallTrace.finish(record, 200)
+    return record

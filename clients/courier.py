@@ -34,7 +34,9 @@ class CourierClient:
         )
 
     async def delivery(self, delivery_id: str, ctx: CallContext) -> Delivery:
-        response = await self.transport.get(f"/v1/deliveries/{check_id(delivery_id)}", ctx)
+        response = await self.transport.get(
+            f"/v1/deliveries/{check_id(delivery_id)}", ctx, route="GET /v1/deliveries/{id}"
+        )
         return response.decode(self.transport.service, Delivery)
 
     async def couriers(self, ids: Iterable[str], ctx: CallContext) -> dict[str, Courier]:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from clients._batch import batch_get
+from clients._batch import batch_get, entity_tag
 from clients._context import CallContext
 from clients._ids import check_id
 from clients._models import LatLng, MenuItem, Page, Restaurant, RestaurantMenu
 from clients._transport import ServiceTransport
+from clients.events import ServiceEvent
 
 MAX_RESTAURANT_IDS = 100
 MAX_MENU_ITEM_IDS = 100
+RESTAURANTS = "GET /v1/restaurants"
+MENU_ITEMS = "GET /v1/menu-items"
+NEARBY = "nearby"
+
+
+def menu_tag(restaurant_id: str) -> str:
+    return f"menu:{restaurant_id}"
 
 
 class MenuClient:
@@ -31,12 +39,22 @@ class MenuClient:
         )
 
     async def restaurant(self, restaurant_id: str, ctx: CallContext) -> Restaurant:
-        response = await self.transport.get(f"/v1/restaurants/{check_id(restaurant_id)}", ctx)
+        response = await self.transport.get(
+            f"/v1/restaurants/{check_id(restaurant_id)}",
+            ctx,
+            route="GET /v1/restaurants/{id}",
+            tags=[entity_tag(RESTAURANTS, restaurant_id)],
+        )
         return response.decode(self.transport.service, Restaurant)
 
     async def menu(self, restaurant_id: str, ctx: CallContext) -> list[MenuItem]:
         """The restaurant's items in menu order; raises ``NotFoundError`` for an unknown one."""
-        response = await self.transport.get(f"/v1/restaurants/{check_id(restaurant_id)}/menu", ctx)
+        response = await self.transport.get(
+            f"/v1/restaurants/{check_id(restaurant_id)}/menu",
+            ctx,
+            route="GET /v1/restaurants/{id}/menu",
+            tags=[menu_tag(restaurant_id)],
+        )
         return response.decode(self.transport.service, RestaurantMenu).items
 
     async def menu_items(self, ids: Iterable[str], ctx: CallContext) -> dict[str, MenuItem]:
@@ -73,8 +91,25 @@ class MenuClient:
             params["open_now"] = "true"
         if cursor is not None:
             params["cursor"] = cursor
-        response = await self.transport.get("/v1/restaurants", ctx, params=params)
+        response = await self.transport.get(
+            "/v1/restaurants", ctx, params=params, route="GET /v1/restaurants?near", tags=[NEARBY]
+        )
         return response.decode(self.transport.service, Page[Restaurant])
+
+    async def invalidate(self, event: ServiceEvent) -> int:
+        """Evict what a ``menu_item.updated`` or ``restaurant.updated`` event made stale."""
+        cache = self.transport.cache
+        if cache is None:
+            return 0
+        data = event.data
+        tags: list[str] = []
+        if event.type == "menu_item.updated" and isinstance(data.get("menu_item_id"), str):
+            tags.append(entity_tag(MENU_ITEMS, data["menu_item_id"]))
+            if isinstance(data.get("restaurant_id"), str):
+                tags.append(menu_tag(data["restaurant_id"]))
+        elif event.type == "restaurant.updated" and isinstance(data.get("restaurant_id"), str):
+            tags += [entity_tag(RESTAURANTS, data["restaurant_id"]), NEARBY]
+        return await cache.invalidate(tags) if tags else 0
 
 
 def _coordinate(value: float) -> str:

@@ -34,7 +34,9 @@ class OrderClient:
         )
 
     async def order(self, order_id: str, ctx: CallContext) -> Order:
-        response = await self.transport.get(f"/v1/orders/{check_id(order_id)}", ctx)
+        response = await self.transport.get(
+            f"/v1/orders/{check_id(order_id)}", ctx, route="GET /v1/orders/{id}"
+        )
         return response.decode(self.transport.service, Order)
 
     async def customer_orders(
@@ -52,7 +54,9 @@ class OrderClient:
             params["status"] = ",".join(s.value for s in statuses)
         if cursor is not None:
             params["cursor"] = cursor
-        response = await self.transport.get("/v1/orders", ctx, params=params)
+        response = await self.transport.get(
+            "/v1/orders", ctx, params=params, route="GET /v1/orders?customer_id"
+        )
         return response.decode(self.transport.service, Page[Order])
 
     async def place_order(
@@ -65,11 +69,15 @@ class OrderClient:
             headers={"Idempotency-Key": idempotency_key},
             # The key makes a repeat return the same order, so a lost answer can be asked again.
             retry=self.place_order_retry,
+            route="POST /v1/orders",
         )
         return response.decode(self.transport.service, Order)
 
     async def cancel_order(self, order_id: str, reason: str | None, ctx: CallContext) -> Order:
         response = await self.transport.post(
-            f"/v1/orders/{check_id(order_id)}/cancel", ctx, body={"reason": reason}
+            f"/v1/orders/{check_id(order_id)}/cancel",
+            ctx,
+            body={"reason": reason},
+            route="POST /v1/orders/{id}/cancel",
         )
         return response.decode(self.transport.service, Order)

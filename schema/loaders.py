@@ -18,6 +18,7 @@ from clients import (
     MenuItem,
     NotFoundError,
     Order,
+    PartialBatch,
     Restaurant,
     is_valid_id,
 )
@@ -77,8 +78,13 @@ class Loaders:
 
         async def load(keys: list[str]) -> list[Any]:  # an Exception rejects its key only
             valid = [key for key in keys if is_valid_id(key)]
-            found = await fetch(valid, call) if valid else {}
-            return [found.get(key) if is_valid_id(key) else InvalidIdError(key) for key in keys]
+            failure: PartialBatch | None = None
+            try:
+                found = await fetch(valid, call) if valid else {}
+            except PartialBatch as partial:
+                # What could be served (fresh or stale) still resolves; only the rest fails.
+                failure, found = partial, partial.found  # type: ignore[assignment]
+            return [_value(key, found, failure) for key in keys]
 
         return DataLoader(load)
 
@@ -103,3 +109,11 @@ def prefetch(loader: DataLoader[str, Any], key: str) -> None:
 def _consume_exception(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
+
+
+def _value(key: str, found: Mapping[str, Any], failure: PartialBatch | None) -> Any:
+    if not is_valid_id(key):
+        return InvalidIdError(key)
+    if key in found:
+        return found[key]
+    return failure  # None (absent: not found) unless the batch failed for this key

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 
 import strawberry
 from strawberry.types import Info
 
-from clients import FINAL_ORDER_STATUSES, DownstreamError, NotFoundError, OrderStatus
+from clients import (
+    FINAL_ORDER_STATUSES,
+    CallContext,
+    DownstreamError,
+    NotFoundError,
+    OrderStatus,
+)
 from clients import Delivery as DeliveryModel
 from clients import Order as OrderModel
 from schema.common.queries import checked_id
@@ -74,11 +82,16 @@ class _Tracked:
         return self.status in FINAL_ORDER_STATUSES
 
 
+def _live(info: Ctx) -> CallContext:
+    return replace(info.context.call, bypass_cache=True)
+
+
 async def _fetch(info: Ctx, order_id: str) -> tuple[OrderModel, DeliveryModel | None]:
-    ctx = info.context
-    downstream = ctx.loaders.downstream
-    order = await downstream.order.order(order_id, ctx.call)
-    deliveries = await downstream.courier.deliveries_for_orders([order_id], ctx.call)
+    downstream = info.context.loaders.downstream
+    order, deliveries = await asyncio.gather(
+        downstream.order.order(order_id, _live(info)),
+        downstream.courier.deliveries_for_orders([order_id], _live(info)),
+    )
     return order, deliveries.get(order_id)
 
 
@@ -87,7 +100,7 @@ async def _latest_delivery(
 ) -> DeliveryModel | None:
     ctx = info.context
     try:
-        found = await ctx.loaders.downstream.courier.deliveries_for_orders([order_id], ctx.call)
+        found = await ctx.loaders.downstream.courier.deliveries_for_orders([order_id], _live(info))
     except DownstreamError:
         return known
     return found.get(order_id, known)

@@ -13,7 +13,7 @@ def status_event(order_id: str, status: str, event_id: int = 1) -> ServiceEvent:
 
 
 async def test_events_reach_only_the_orders_subscribers() -> None:
-    hub = OrderEventHub([])
+    hub = OrderEventHub()
     with hub.subscribe("o_1") as mine, hub.subscribe("o_2") as other:
         hub.dispatch(status_event("o_1", "ACCEPTED"))
         hub.dispatch(
@@ -37,7 +37,7 @@ async def test_events_reach_only_the_orders_subscribers() -> None:
 
 
 async def test_a_stream_reset_asks_every_subscriber_to_refetch() -> None:
-    hub = OrderEventHub([])
+    hub = OrderEventHub()
     with hub.subscribe("o_1") as first, hub.subscribe("o_2") as second:
         hub.dispatch(ServiceEvent(STREAM_RESET))
         assert await first.next() == Resync()
@@ -45,7 +45,7 @@ async def test_a_stream_reset_asks_every_subscriber_to_refetch() -> None:
 
 
 async def test_a_slow_subscriber_gets_one_resync_instead_of_a_backlog() -> None:
-    hub = OrderEventHub([])
+    hub = OrderEventHub()
     with hub.subscribe("o_1") as slow:
         for index in range(SUBSCRIBER_QUEUE + 5):
             hub.dispatch(status_event("o_1", "PREPARING", index))
@@ -54,7 +54,7 @@ async def test_a_slow_subscriber_gets_one_resync_instead_of_a_backlog() -> None:
 
 
 async def test_malformed_events_are_ignored() -> None:
-    hub = OrderEventHub([])
+    hub = OrderEventHub()
     with hub.subscribe("o_1") as feed:
         hub.dispatch(status_event("o_1", "NOT_A_STATUS"))
         hub.dispatch(ServiceEvent("delivery.updated", {"order_id": "o_1", "status": "??"}))

@@ -37,12 +37,16 @@ def test_base_url_has_no_trailing_slash() -> None:
 
 def test_environment_is_read_with_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BFF_COURIER_URL", "http://courier.internal")
-    monkeypatch.setenv("BFF_READ_TIMEOUT_S", "0.5")
+    monkeypatch.setenv("BFF_COURIER__READ_TIMEOUT_S", "0.5")
+    monkeypatch.setenv("BFF_COURIER__BREAKER_OPEN_S", "1.5")
     settings = _settings()
     assert settings.base_url("courier") == "http://courier.internal"
-    assert settings.read_timeout_s == 0.5
+    assert settings.service("courier").read_timeout_s == 0.5
+    assert settings.service("courier").breaker_open_s == 1.5
+    assert settings.service("menu").read_timeout_s == 2.0
 
 
-def test_timeouts_must_be_positive() -> None:
-    with pytest.raises(ValidationError):
-        _settings(read_timeout_s=0)
+def test_timeouts_must_be_positive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BFF_MENU__READ_TIMEOUT_S", "0")
+    with pytest.raises(ValidationError, match="read_timeout_s"):
+        _settings()

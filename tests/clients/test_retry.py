@@ -39,11 +39,12 @@ REQUEST = PlaceOrderRequest(
         httpx.Response(503),
         httpx.Response(502, text="<html>bad gateway</html>"),
         httpx.Response(504),
+        httpx.Response(429, headers={"Retry-After": "0"}),
         httpx.RemoteProtocolError("peer closed connection"),
         httpx.ConnectError("refused"),
         httpx.ReadTimeout("slow"),
     ],
-    ids=["503", "502", "504", "dropped", "refused", "timeout"],
+    ids=["503", "502", "504", "429", "dropped", "refused", "timeout"],
 )
 async def test_place_order_is_repeated_with_the_same_key_and_body(
     router: respx.MockRouter, orders: OrderClient, first: httpx.Response | Exception
@@ -62,7 +63,7 @@ async def test_place_order_is_repeated_with_the_same_key_and_body(
     assert sent[0][0] == "key-12345678"
 
 
-@pytest.mark.parametrize("status", [500, 429, 400, 422])
+@pytest.mark.parametrize("status", [500, 400, 409, 422])
 async def test_place_order_is_not_repeated_on_other_answers(
     router: respx.MockRouter, orders: OrderClient, status: int
 ) -> None:

@@ -22,10 +22,12 @@ def mocks() -> Iterator[MockServers]:
 
 @pytest.fixture(scope="session")
 def bff(mocks: MockServers) -> Iterator[ServedApp]:
+    # Without the cache: every operation shows its cold cost, the minimum of downstream calls.
     settings = Settings(
         menu_url=mocks.urls["menu"],
         order_url=mocks.urls["order"],
         courier_url=mocks.urls["courier"],
+        cache_enabled=False,
     )
     with ServedApp(create_app(settings)) as served:
         yield served

@@ -115,11 +115,11 @@ def test_my_orders_without_token_is_unauthenticated(
 def test_home_feed_with_token(mobile: GraphQLClient, admin: MockAdmin) -> None:
     result = mobile.operation("HomeFeed", LISBON | {"first": 10}, user="u_1")
 
-    assert result.errors == []
+    assert result.errors == [], result.errors
     active = result.data["me"]["activeOrders"]
     assert len(active) >= 3
     assert all(o["status"] not in ("DELIVERED", "CANCELLED") for o in active)
-    assert any(o["eta"] is not None for o in active)
+    assert any(o["eta"] is not None for o in active), active
     assert all(o["eta"] is None or o["eta"].endswith("Z") for o in active)
     edges = result.data["nearbyRestaurants"]["edges"]
     assert len(edges) == 10

@@ -1,0 +1,146 @@
+"""One request on the wire, with every failure mapped to a typed exception."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import orjson
+from pydantic import BaseModel, ValidationError
+
+from clients._cache_control import NOT_STORABLE, Freshness, parse_cache_control
+from clients._cache_store import StoredResponse
+from clients._exceptions import (
+    BadRequestError,
+    ConflictError,
+    DownstreamTimeout,
+    DownstreamUnavailable,
+    MalformedResponse,
+    NotFoundError,
+    ProblemError,
+    UnprocessableError,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+_PROBLEM_CLASSES: dict[int, type[ProblemError]] = {
+    400: BadRequestError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableError,
+}
+_DEFAULT_CODES = {
+    400: "VALIDATION_ERROR",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    422: "VALIDATION_ERROR",
+}
+
+
+@dataclass(slots=True)
+class DownstreamResponse:
+    status: int
+    content: bytes
+    freshness: Freshness = NOT_STORABLE
+    etag: str | None = None
+    # Set when the answer came from (or went into) the cache: decoding is then done once.
+    entry: StoredResponse | None = field(default=None, repr=False)
+    from_cache: bool = False
+    stale_age_s: float | None = None
+
+    def decode(self, service: str, model: type[M]) -> M:
+        if self.entry is not None and isinstance(self.entry.decoded, model):
+            return self.entry.decoded
+        try:
+            value = model.model_validate_json(self.content)
+        except ValidationError as exc:
+            raise MalformedResponse(service, f"body does not match {model.__name__}") from exc
+        if self.entry is not None:
+            self.entry.decoded = value
+        return value
+
+    @classmethod
+    def cached(cls, entry: StoredResponse, stale_age_s: float | None = None) -> DownstreamResponse:
+        freshness = Freshness(entry.scope, entry.max_age_s)
+        return cls(200, entry.content, freshness, entry.etag, entry, True, stale_age_s)
+
+
+async def send_request(
+    http: httpx.AsyncClient,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    params: Mapping[str, str] | None,
+    content: bytes | None,
+    headers: Mapping[str, str],
+    wait: httpx.Timeout | None,
+) -> DownstreamResponse:
+    kwargs: dict[str, Any] = {"timeout": wait} if wait is not None else {}
+    try:
+        response = await http.request(
+            method, path, params=params, content=content, headers=headers, **kwargs
+        )
+    except httpx.TimeoutException as exc:
+        raise DownstreamTimeout(service, f"{method} timed out") from exc
+    except httpx.DecodingError as exc:
+        # A body whose Content-Encoding does not decode is a broken answer, not an outage.
+        raise MalformedResponse(service, f"{method} answer could not be decoded") from exc
+    except httpx.RequestError as exc:
+        # Connection refused or reset, or the peer closed mid-answer.
+        raise DownstreamUnavailable(service, f"{method} failed: {type(exc).__name__}") from exc
+    return checked(service, response)
+
+
+def checked(service: str, response: httpx.Response) -> DownstreamResponse:
+    status = response.status_code
+    if 200 <= status < 300 or status == 304:
+        return DownstreamResponse(
+            status,
+            response.content,
+            parse_cache_control(response.headers.get("Cache-Control")),
+            response.headers.get("ETag"),
+        )
+    if status == 429 or status >= 500:
+        raise DownstreamUnavailable(
+            service,
+            f"answered {status}",
+            status=status,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    problem = _problem_fields(response.content)
+    code = problem.get("code") or _DEFAULT_CODES.get(status, "HTTP_ERROR")
+    cls = _PROBLEM_CLASSES.get(status, ProblemError)
+    raise cls(
+        service,
+        status,
+        str(code),
+        field=_str_or_none(problem.get("field")),
+        title=_str_or_none(problem.get("title")),
+        detail=_str_or_none(problem.get("detail")),
+    )
+
+
+def _problem_fields(content: bytes) -> dict[str, Any]:
+    # A proxy may answer with HTML or nothing at all: take what is there, never fail on it.
+    try:
+        parsed = orjson.loads(content) if content else None
+    except orjson.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # An HTTP-date is allowed by HTTP but the contract promises seconds.
+    return seconds if seconds >= 0 else None

@@ -1,0 +1,116 @@
+"""The HTTP cache of one service: answers and entities, by the rules of their Cache-Control.
+
+Public answers are shared by every caller; private ones are kept per user; ``no-store`` ones
+are never kept. Entries outlive their freshness by the stale-if-error window, so that an
+expired answer can be revalidated (``If-None-Match``) or, when the service fails, served stale.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from clients._cache_control import Freshness, Scope
+from clients._cache_store import CacheStore, StoredResponse
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    revalidations: int = 0
+    stale_served: int = 0
+    coalesced: int = 0
+    invalidations: int = 0
+    stored: int = 0
+
+
+def request_key(path: str, params: Mapping[str, str] | None) -> str:
+    if not params:
+        return path
+    return path + "?" + "&".join(f"{k}={params[k]}" for k in sorted(params))
+
+
+class HttpCache:
+    def __init__(self, store: CacheStore, *, stale_if_error_s: float = 300.0) -> None:
+        self.backend = store
+        self.stale_if_error_s = stale_if_error_s
+        self.stats = CacheStats()
+        # Learned from answers: until a route has answered "public", it is treated as private.
+        self._scopes: dict[str, Scope] = {}
+
+    def is_public(self, route: str) -> bool:
+        return self._scopes.get(route) is Scope.PUBLIC
+
+    def _keys(self, base: str, user_id: str | None) -> list[str]:
+        keys = [f"p|{base}"]
+        if user_id is not None:
+            keys.append(f"u:{user_id}|{base}")
+        return keys
+
+    def _key_for(self, base: str, scope: Scope, user_id: str | None) -> str | None:
+        if scope is Scope.PUBLIC:
+            return f"p|{base}"
+        if scope is Scope.PRIVATE and user_id is not None:
+            return f"u:{user_id}|{base}"
+        return None
+
+    async def lookup(self, base: str, user_id: str | None) -> StoredResponse | None:
+        """The stored entry for this answer, fresh or not (callers check its age)."""
+        for key in self._keys(base, user_id):
+            entry = await self.backend.get(key)
+            if entry is not None:
+                return entry
+        return None
+
+    async def put(
+        self,
+        route: str,
+        base: str,
+        user_id: str | None,
+        freshness: Freshness,
+        content: bytes,
+        etag: str | None,
+        *,
+        tags: Iterable[str] = (),
+        decoded: object = None,
+    ) -> StoredResponse | None:
+        self._scopes[route] = freshness.scope
+        key = self._key_for(base, freshness.scope, user_id)
+        if key is None or not freshness.storable:
+            return None
+        entry = StoredResponse(
+            content, etag, time.time(), freshness.max_age_s, freshness.scope, decoded
+        )
+        self.stats.stored += 1
+        keep = freshness.max_age_s + self.stale_if_error_s
+        await self.backend.put(key, entry, keep)
+        tags = list(tags)
+        if tags:
+            await self.backend.index(tags, key, keep)
+        return entry
+
+    async def refresh(self, base: str, user_id: str | None, entry: StoredResponse) -> None:
+        """A 304: the stored answer is good for another max-age."""
+        entry.stored_at = time.time()
+        key = self._key_for(base, entry.scope, user_id)
+        if key is not None:
+            await self.backend.put(key, entry, entry.max_age_s + self.stale_if_error_s)
+
+    def usable_stale(self, entry: StoredResponse | None) -> bool:
+        if entry is None:
+            return False
+        return entry.age_s() <= entry.max_age_s + self.stale_if_error_s
+
+    async def clear(self) -> None:
+        await self.backend.clear()
+        self._scopes.clear()
+
+    async def invalidate(self, tags: Iterable[str]) -> int:
+        """Drop every entry holding data of these entities (``kind:id`` tags)."""
+        keys = await self.backend.tagged(tags)
+        if keys:
+            await self.backend.delete(keys)
+            self.stats.invalidations += len(keys)
+        return len(keys)

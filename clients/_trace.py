@@ -1,0 +1,61 @@
+"""The record of one request's downstream calls: what was called, how it was served, how long."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class CacheOutcome(StrEnum):
+    HIT = "hit"  # answered from the cache, no call
+    MISS = "miss"  # fetched, and stored if cacheable
+    REVALIDATED = "revalidated"  # 304: the stored answer is still good
+    STALE = "stale"  # the service failed; an expired answer was served instead
+    COALESCED = "coalesced"  # shared another request's call in flight
+    BYPASS = "bypass"  # not a cacheable call (a POST)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    service: str
+    route: str
+    batch_size: int | None
+    cache: CacheOutcome
+    started_s: float
+    duration_ms: float = 0.0
+    status: int | None = None
+    retries: int = 0
+    error: str | None = None
+    stale_age_s: float | None = None
+
+
+@dataclass
+class CallTrace:
+    """Appended to by the transport; read by the edge for extensions, logs and metrics."""
+
+    calls: list[CallRecord] = field(default_factory=list)
+    origin_s: float = field(default_factory=time.perf_counter)
+
+    def start(
+        self, service: str, route: str, batch_size: int | None, cache: CacheOutcome
+    ) -> CallRecord:
+        record = CallRecord(service, route, batch_size, cache, time.perf_counter())
+        self.calls.append(record)
+        return record
+
+    @staticmethod
+    def finish(record: CallRecord, status: int | None = None, error: str | None = None) -> None:
+        record.duration_ms = (time.perf_counter() - record.started_s) * 1000
+        record.status = status
+        record.error = error
+
+    @property
+    def stale_age_s(self) -> float | None:
+        ages = [c.stale_age_s for c in self.calls if c.stale_age_s is not None]
+        return max(ages) if ages else None
+
+    @property
+    def network_calls(self) -> int:
+        served_locally = (CacheOutcome.HIT, CacheOutcome.STALE, CacheOutcome.COALESCED)
+        return sum(1 for c in self.calls if c.cache not in served_locally or c.retries)
