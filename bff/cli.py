@@ -75,7 +75,15 @@ def _bff_server(
     from bff.app import create_app
 
     app = create_app(settings, clients=clients)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        lifespan="on",
+        # On SIGTERM: stop accepting, let in-flight requests finish, then close the pools.
+        timeout_graceful_shutdown=settings.shutdown_grace_s,
+    )
     return uvicorn.Server(config)
 
 

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     # Every downstream call of a GraphQL request fits in what is left of this.
     request_deadline_s: float = Field(default=2.0, gt=0)
     # In-flight requests get this long to finish on SIGTERM.
-    shutdown_grace_s: float = Field(default=10.0, ge=0)
+    shutdown_grace_s: int = Field(default=10, ge=0)
 
     # The HTTP cache of downstream answers: in process, or in Redis shared by replicas.
     cache_enabled: bool = True

@@ -65,7 +65,7 @@ async def batch_get(
     for chunk, result in zip(chunks, results, strict=True):
         if isinstance(result, DownstreamUnavailable):
             failure = failure or result
-            found.update({i: stale[i] for i in chunk if i in stale})
+            _serve_stale(transport, route, chunk, stale, found, ctx)
             continue
         if isinstance(result, BaseException):
             raise result
@@ -79,26 +79,44 @@ async def batch_get(
     return found
 
 
+def _serve_stale(
+    transport: ServiceTransport,
+    route: str,
+    ids: list[str],
+    stale: dict[str, tuple[T, float]],
+    found: dict[str, T],
+    ctx: CallContext,
+) -> None:
+    """Stale-if-error for entities: expired ones stand in for what the service could not give."""
+    served = [i for i in ids if i in stale]
+    if not served or transport.cache is None:
+        return
+    found.update({i: stale[i][0] for i in served})
+    transport.cache.stats.stale_served += len(served)
+    if ctx.trace is not None:
+        record = ctx.trace.start(transport.service, route, len(served), CacheOutcome.STALE)
+        record.stale_age_s = max(stale[i][1] for i in served)
+        ctx.trace.finish(record, 200)
+
+
 async def _cached_entities(
     transport: ServiceTransport, route: str, ids: list[str], model: type[T], ctx: CallContext
-) -> tuple[dict[str, T], dict[str, T]]:
-    """Fresh entities to use as they are, and expired ones to serve if the service fails."""
+) -> tuple[dict[str, T], dict[str, tuple[T, float]]]:
+    """Fresh entities to use as they are, and expired ones (with their age) for failures."""
     cache = transport.cache
     fresh: dict[str, T] = {}
-    stale: dict[str, T] = {}
+    stale: dict[str, tuple[T, float]] = {}
     if cache is None or ctx.bypass_cache:
         return fresh, stale
-    oldest_stale = 0.0
     for entity_id in ids:
         entry = await cache.lookup(f"entity|{route}|{entity_id}", ctx.user_id)
         if entry is None:
             continue
         value = DownstreamResponse.cached(entry).decode(transport.service, model)
-        if entry.is_fresh():
+        if cache.is_fresh(entry):
             fresh[entity_id] = value
         elif cache.usable_stale(entry):
-            stale[entity_id] = value
-            oldest_stale = max(oldest_stale, entry.age_s())
+            stale[entity_id] = (value, cache.age_s(entry))
     if fresh:
         cache.stats.hits += len(fresh)
         if ctx.trace is not None:

@@ -29,10 +29,10 @@ class StoredResponse:
     # How long the store keeps it: freshness plus the stale-if-error window.
     keep_s: float = field(default=0.0, compare=False)
 
-    def age_s(self, now: float | None = None) -> float:
-        return max(0.0, (now or time.time()) - self.stored_at)
+    def age_s(self, now: float) -> float:
+        return max(0.0, now - self.stored_at)
 
-    def is_fresh(self, now: float | None = None) -> bool:
+    def is_fresh(self, now: float) -> bool:
         return self.age_s(now) < self.max_age_s
 
     def to_bytes(self) -> bytes:

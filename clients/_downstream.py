@@ -42,6 +42,10 @@ class Downstream:
             courier=CourierClient(transport("courier")),
         )
 
+    def transport(self, service: str) -> ServiceTransport:
+        client: MenuClient | OrderClient | CourierClient = getattr(self, service)
+        return client.transport
+
     async def aclose(self) -> None:
         for client in (self.menu, self.order, self.courier):
             await client.transport.aclose()

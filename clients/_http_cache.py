@@ -8,7 +8,7 @@ expired answer can be revalidated (``If-None-Match``) or, when the service fails
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from clients._cache_control import Freshness, Scope
@@ -37,6 +37,9 @@ class HttpCache:
         self.backend = store
         self.stale_if_error_s = stale_if_error_s
         self.stats = CacheStats()
+        # The wall clock entries are dated by (shared by replicas through Redis); replaceable
+        # so that tests can let time pass.
+        self.clock: Callable[[], float] = time.time
         # Learned from answers: until a route has answered "public", it is treated as private.
         self._scopes: dict[str, Scope] = {}
 
@@ -81,7 +84,7 @@ class HttpCache:
         if key is None or not freshness.storable:
             return None
         entry = StoredResponse(
-            content, etag, time.time(), freshness.max_age_s, freshness.scope, decoded
+            content, etag, self.clock(), freshness.max_age_s, freshness.scope, decoded
         )
         self.stats.stored += 1
         keep = freshness.max_age_s + self.stale_if_error_s
@@ -93,7 +96,7 @@ class HttpCache:
 
     async def refresh(self, base: str, user_id: str | None, entry: StoredResponse) -> None:
         """A 304: the stored answer is good for another max-age."""
-        entry.stored_at = time.time()
+        entry.stored_at = self.clock()
         key = self._key_for(base, entry.scope, user_id)
         if key is not None:
             await self.backend.put(key, entry, entry.max_age_s + self.stale_if_error_s)
@@ -101,7 +104,13 @@ class HttpCache:
     def usable_stale(self, entry: StoredResponse | None) -> bool:
         if entry is None:
             return False
-        return entry.age_s() <= entry.max_age_s + self.stale_if_error_s
+        return self.age_s(entry) <= entry.max_age_s + self.stale_if_error_s
+
+    def age_s(self, entry: StoredResponse) -> float:
+        return entry.age_s(self.clock())
+
+    def is_fresh(self, entry: StoredResponse) -> bool:
+        return entry.is_fresh(self.clock())
 
     async def clear(self) -> None:
         await self.backend.clear()

@@ -102,7 +102,7 @@ class ServiceTransport:
             )
         base = request_key(path, params)
         entry = await self.cache.lookup(base, ctx.user_id)
-        if entry is not None and entry.is_fresh():
+        if entry is not None and self.cache.is_fresh(entry):
             self.cache.stats.hits += 1
             _note(ctx.trace, self.service, route, batch_size, CacheOutcome.HIT)
             return DownstreamResponse.cached(entry)
@@ -154,7 +154,7 @@ class ServiceTransport:
             if entry is None or not cache.usable_stale(entry):
                 raise
             cache.stats.stale_served += 1
-            age = entry.age_s()
+            age = cache.age_s(entry)
             record = _note(ctx.trace, self.service, route, batch_size, CacheOutcome.STALE)
             if record is not None:
                 record.stale_age_s = age
