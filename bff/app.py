@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
 from bff.auth import TokenVerifier
+from bff.disconnect import CancelOnDisconnect
 from bff.downstream import open_downstream
 from bff.graphiql_static import graphiql_assets_router
 from bff.graphql import graphql_router
+from bff.health import health_router
 from bff.settings import Settings, get_settings
 from bff.tracing import RequestIdMiddleware
 from schema.build import CLIENTS
@@ -53,11 +54,10 @@ def create_app(
         openapi_url=None,
     )
     app.state.settings = settings
+    app.add_middleware(CancelOnDisconnect)
     app.add_middleware(RequestIdMiddleware)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    app.include_router(health_router())
 
     for client in served:
         if client not in CLIENTS:
