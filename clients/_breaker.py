@@ -60,6 +60,12 @@ class CircuitBreaker:
             return True
         return False
 
+    def release(self) -> None:
+        """A call let through by ``allow()`` never got an answer (refused by the bulkhead,
+        cancelled): give its probe back, or a half-open breaker would wait for it forever."""
+        if self._state is BreakerState.HALF_OPEN:
+            self._probes_in_flight = max(0, self._probes_in_flight - 1)
+
     def record(self, success: bool) -> None:
         now = self._now()
         if self._state is BreakerState.HALF_OPEN:

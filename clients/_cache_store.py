@@ -69,6 +69,8 @@ class CacheStore(Protocol):
 
     async def unlock(self, key: str) -> None: ...
 
+    async def is_locked(self, key: str) -> bool: ...
+
     async def clear(self) -> None: ...
 
 
@@ -92,11 +94,15 @@ class MemoryCacheStore:
         def expires(_key: str, entry: StoredResponse, now: float) -> float:
             return now + entry.keep_s
 
+        # Every entry weighs at least ``floor``: a budget of ``floor * max_entries`` bounds the
+        # entries as well as the bytes (``max_bytes`` alone lets a remainder hold a few more).
         self._entries = _CountingTLRU(
-            maxsize=max_bytes, ttu=expires, timer=time.time, getsizeof=weight
+            maxsize=min(max_bytes, floor * max_entries),
+            ttu=expires,
+            timer=time.time,
+            getsizeof=weight,
         )
         self._tags: LRUCache[str, set[str]] = LRUCache(maxsize=max_entries * 4)
-        self._locks: set[str] = set()
 
     @property
     def evictions(self) -> int:
@@ -134,6 +140,9 @@ class MemoryCacheStore:
 
     async def unlock(self, key: str) -> None:
         return None
+
+    async def is_locked(self, key: str) -> bool:
+        return False
 
     async def clear(self) -> None:
         self._entries.clear()
@@ -186,20 +195,24 @@ class RedisCacheStore:
     async def unlock(self, key: str) -> None:
         await self._redis.delete(self._k("l", key))
 
+    async def is_locked(self, key: str) -> bool:
+        return bool(await self._redis.exists(self._k("l", key)))
+
     async def clear(self) -> None:
         names = [name async for name in self._redis.scan_iter(match=f"{self._prefix}:*")]
         if names:
             await self._redis.delete(*names)
 
 
-async def wait_for_fill(
-    store: CacheStore, key: str, newer_than: float, timeout_s: float
-) -> StoredResponse | None:
-    """Poll for an entry another replica is filling; None if it does not come in time."""
+async def wait_for_fill(store: CacheStore, key: str, timeout_s: float) -> StoredResponse | None:
+    """Poll for an entry another replica is filling; None if its fill ended without one
+    (a private or failed answer) or did not end in time."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         await asyncio.sleep(0.01)
         entry = await store.get(key)
-        if entry is not None and entry.stored_at >= newer_than:
+        if entry is not None:
             return entry
+        if not await store.is_locked(key):
+            return None
     return None

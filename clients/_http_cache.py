@@ -46,6 +46,10 @@ class HttpCache:
     def is_public(self, route: str) -> bool:
         return self._scopes.get(route) is Scope.PUBLIC
 
+    def may_be_shared(self, route: str) -> bool:
+        """Public, or not known yet: another replica's fill may be usable."""
+        return self._scopes.get(route) in (None, Scope.PUBLIC)
+
     def _keys(self, base: str, user_id: str | None) -> list[str]:
         keys = [f"p|{base}"]
         if user_id is not None:

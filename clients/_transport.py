@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -35,7 +35,7 @@ from clients._trace import CacheOutcome, CallRecord, CallTrace
 # Time kept back from the deadline so that a failing call still leaves time to answer.
 DEADLINE_MARGIN_S = 0.01
 MAX_RETRY_AFTER_S = 5.0
-FILL_LOCK_S = 2.0
+FILL_LOCK_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,19 +106,38 @@ class ServiceTransport:
             self.cache.stats.hits += 1
             _note(ctx.trace, self.service, route, batch_size, CacheOutcome.HIT)
             return DownstreamResponse.cached(entry)
+        if _deadline_passed(ctx):
+            # A shared fill ignores the caller's deadline: nobody would wait for this one.
+            return await self.call(
+                "GET", path, ctx, params=params, route=route, batch_size=batch_size
+            )
         # Concurrent identical requests share one call; private answers only within one user.
         flight = base if self.cache.is_public(route) else f"{ctx.user_id}|{base}"
         running = self._inflight.get(flight)
         if running is not None:
             self.cache.stats.coalesced += 1
             _note(ctx.trace, self.service, route, batch_size, CacheOutcome.COALESCED)
-            return await asyncio.shield(running)
+            return await self._await_shared(running, ctx)
+        # The shared call serves every waiter: it is bounded by the service's timeouts, not by
+        # the first caller's deadline; each waiter gives up at its own deadline instead.
+        shared = replace(ctx, deadline=None)
         task = asyncio.create_task(
-            self._fill(path, params, ctx, route, base, entry, batch_size, list(tags))
+            self._fill(path, params, shared, route, base, entry, batch_size, list(tags))
         )
         self._inflight[flight] = task
         task.add_done_callback(lambda _: self._inflight.pop(flight, None))
-        return await asyncio.shield(task)
+        return await self._await_shared(task, ctx)
+
+    async def _await_shared(
+        self, task: asyncio.Task[DownstreamResponse], ctx: CallContext
+    ) -> DownstreamResponse:
+        remaining = _remaining_s(ctx)
+        if remaining is None:
+            return await asyncio.shield(task)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), max(0.0, remaining))
+        except TimeoutError:
+            raise DownstreamTimeout(self.service, "request deadline reached") from None
 
     async def _fill(
         self,
@@ -132,11 +151,44 @@ class ServiceTransport:
         tags: list[str],
     ) -> DownstreamResponse:
         assert self.cache is not None
+        lock = f"p|{base}"
+        locked = False
+        if entry is None and self.cache.may_be_shared(route):
+            # With a shared store, one replica fetches while the others wait for its answer.
+            locked = await self.cache.backend.try_lock(lock, FILL_LOCK_S)
+            if locked:
+                # Another replica may have filled it between our lookup and our lock.
+                current = await self.cache.lookup(base, ctx.user_id)
+                if current is not None and self.cache.is_fresh(current):
+                    await self.cache.backend.unlock(lock)
+                    self.cache.stats.coalesced += 1
+                    _note(ctx.trace, self.service, route, batch_size, CacheOutcome.COALESCED)
+                    return DownstreamResponse.cached(current)
+            else:
+                filled = await self._filled_by_other_replica(lock, ctx, route, batch_size)
+                if filled is not None:
+                    return filled
+        try:
+            return await self._fetch_and_store(
+                path, params, ctx, route, base, entry, batch_size, tags
+            )
+        finally:
+            if locked:  # released once the answer is stored, so waiters find it
+                await self.cache.backend.unlock(lock)
+
+    async def _fetch_and_store(
+        self,
+        path: str,
+        params: Mapping[str, str] | None,
+        ctx: CallContext,
+        route: str,
+        base: str,
+        entry: StoredResponse | None,
+        batch_size: int | None,
+        tags: list[str],
+    ) -> DownstreamResponse:
+        assert self.cache is not None
         cache = self.cache
-        if entry is None and cache.is_public(route):
-            filled = await self._fill_from_other_replica(base, ctx, route, batch_size)
-            if filled is not None:
-                return filled
         conditional = {"If-None-Match": entry.etag} if entry is not None and entry.etag else None
         outcome = CacheOutcome.REVALIDATED if conditional else CacheOutcome.MISS
         try:
@@ -159,8 +211,6 @@ class ServiceTransport:
             if record is not None:
                 record.stale_age_s = age
             return DownstreamResponse.cached(entry, stale_age_s=age)
-        finally:
-            await cache.backend.unlock(f"p|{base}")
         if response.status == 304:
             if entry is None:
                 raise MalformedResponse(self.service, "304 to an unconditional request")
@@ -174,16 +224,12 @@ class ServiceTransport:
         response.entry = stored
         return response
 
-    async def _fill_from_other_replica(
-        self, base: str, ctx: CallContext, route: str, batch_size: int | None
+    async def _filled_by_other_replica(
+        self, lock: str, ctx: CallContext, route: str, batch_size: int | None
     ) -> DownstreamResponse | None:
-        """With a shared store, one replica fetches while the others wait for its answer."""
         assert self.cache is not None
-        key = f"p|{base}"
-        if await self.cache.backend.try_lock(key, FILL_LOCK_S):
-            return None
         started = asyncio.get_running_loop().time()
-        entry = await wait_for_fill(self.cache.backend, key, newer_than=0, timeout_s=FILL_LOCK_S)
+        entry = await wait_for_fill(self.cache.backend, lock, timeout_s=FILL_LOCK_S)
         if entry is None:
             return None
         self.cache.stats.coalesced += 1
@@ -236,7 +282,9 @@ class ServiceTransport:
         try:
             while True:
                 try:
-                    response = await self._attempt(method, path, ctx, params, content, headers)
+                    response = await self._attempt(
+                        method, path, ctx, params, content, headers, first=attempt == 1
+                    )
                 except DownstreamUnavailable as error:
                     delay = self._retry_delay(policy, error, attempt, ctx)
                     if delay is None:
@@ -281,13 +329,16 @@ class ServiceTransport:
         params: Mapping[str, str] | None,
         content: bytes | None,
         headers: Mapping[str, str] | None,
+        *,
+        first: bool = True,
     ) -> DownstreamResponse:
+        # The deadline before the breaker: a half-open breaker's probe must be one that goes out.
+        if _deadline_passed(ctx):
+            raise DownstreamTimeout(self.service, "request deadline reached")
+        remaining = _remaining_s(ctx)
         breaker = self.breaker
         if breaker is not None and not breaker.allow():
             raise CircuitOpen(self.service, "circuit open")
-        remaining = _remaining_s(ctx)
-        if remaining is not None and remaining <= DEADLINE_MARGIN_S:
-            raise DownstreamTimeout(self.service, "request deadline reached")
         timeout = None
         if remaining is not None:
             # Never wait longer than what is left of the request's deadline.
@@ -300,19 +351,19 @@ class ServiceTransport:
             request_headers["Content-Type"] = "application/json"
         try:
             async with self.bulkhead.slot():
-                self.budget.record_call()
-                response = await send_request(
-                    self._http,
-                    self.service,
-                    method,
-                    path,
-                    params=params,
-                    content=content,
-                    headers=request_headers,
-                    wait=timeout,
+                if first:  # retries are what the budget limits, so they are not calls
+                    self.budget.record_call()
+                response = await self._send(
+                    method, path, ctx, params, content, request_headers, timeout
                 )
         except BulkheadFull:
+            if breaker is not None:
+                breaker.release()
             raise BulkheadRejected(self.service, "too many calls in flight") from None
+        except asyncio.CancelledError:
+            if breaker is not None:
+                breaker.release()
+            raise
         except DownstreamUnavailable:
             if breaker is not None:
                 breaker.record(False)
@@ -325,6 +376,33 @@ class ServiceTransport:
             breaker.record(True)
         return response
 
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        ctx: CallContext,
+        params: Mapping[str, str] | None,
+        content: bytes | None,
+        headers: Mapping[str, str],
+        wait: httpx.Timeout | None,
+    ) -> DownstreamResponse:
+        # httpx's timeouts bound each read and write, not the whole exchange: an answer that
+        # trickles in (or a transport that ignores them) is cut at the deadline here.
+        try:
+            async with asyncio.timeout_at(ctx.deadline):
+                return await send_request(
+                    self._http,
+                    self.service,
+                    method,
+                    path,
+                    params=params,
+                    content=content,
+                    headers=headers,
+                    wait=wait,
+                )
+        except TimeoutError:
+            raise DownstreamTimeout(self.service, "request deadline reached") from None
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -333,6 +411,11 @@ def _remaining_s(ctx: CallContext) -> float | None:
     if ctx.deadline is None:
         return None
     return ctx.deadline - asyncio.get_running_loop().time()
+
+
+def _deadline_passed(ctx: CallContext) -> bool:
+    remaining = _remaining_s(ctx)
+    return remaining is not None and remaining <= DEADLINE_MARGIN_S
 
 
 def _note(
