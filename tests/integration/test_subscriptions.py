@@ -189,6 +189,10 @@ async def test_two_bff_processes_each_serve_subscribers(
                 seen_on_first.append(payload["data"]["orderUpdates"])
 
         watcher = asyncio.create_task(watch_first())
+        for _ in range(500):  # the first replica's subscriber must be in place before changes
+            if seen_on_first or watcher.done():
+                break
+            await asyncio.sleep(0.01)
         updates = await asyncio.wait_for(collect_statuses(on_second, tracking_admin, order_id), 30)
         await asyncio.wait_for(watcher, 10)
     assert distinct_statuses(updates) == FLOW
