@@ -9,6 +9,7 @@ from typing import Protocol
 
 from babel import Locale
 from strawberry.fastapi import BaseContext
+from strawberry.types import Info
 
 from clients import CallContext, Delivery, OrderStatus
 from schema.loaders import Loaders
@@ -66,3 +67,6 @@ class RequestContext(BaseContext):
         # Verifies a token given after the connection opened (a WebSocket's connection_init).
         self.identify = identify
         self.order_events = order_events
+
+
+Ctx = Info[RequestContext, None]

@@ -9,8 +9,9 @@ import strawberry
 from clients import MenuItem as MenuItemModel
 from clients import Restaurant as RestaurantModel
 from schema.common.money import Money
-from schema.common.queries import Ctx, Origin
+from schema.common.queries import Origin
 from schema.common.types import LatLng
+from schema.context import Ctx
 
 
 @strawberry.type

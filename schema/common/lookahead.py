@@ -1,28 +1,66 @@
-"""Look-ahead into a field's selection set, to start independent fetches in parallel."""
+"""Look-ahead into a field's selection set, to plan fetches before the fields resolve.
+
+A ``Selection`` is the tree of field names selected below a field, fragments merged in and
+aliases folded onto their field: ``{"edges": {"node": {"restaurant": {"name": {}}}}}``.
+"""
 
 from __future__ import annotations
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from collections.abc import Iterable
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.types import Info
+
+Selection = dict[str, "Selection"]
+
+
+def selection(info: Info) -> Selection:
+    """What the current field's selection asks for, as a tree of field names."""
+    raw = info._raw_info
+    return _merge(
+        (node.selection_set for node in raw.field_nodes if node.selection_set), raw.fragments
+    )
 
 
 def selects(info: Info, name: str) -> bool:
     """Whether the current field's selection asks for the child field ``name``."""
-    fragments = info._raw_info.fragments
-    pending: list[SelectionSetNode] = [
-        node.selection_set for node in info._raw_info.field_nodes if node.selection_set
-    ]
-    seen: set[str] = set()
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value == name:
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment_name = selection.name.value
-                if fragment_name not in seen and fragment_name in fragments:
-                    seen.add(fragment_name)
-                    pending.append(fragments[fragment_name].selection_set)
-    return False
+    return name in selection(info)
+
+
+def at(tree: Selection, *path: str) -> Selection:
+    """The subtree at ``path`` (empty when any step is not selected)."""
+    for name in path:
+        tree = tree.get(name, {})
+    return tree
+
+
+def _merge(
+    sets: Iterable[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> Selection:
+    tree: Selection = {}
+    for selection_set in sets:
+        for node in selection_set.selections:
+            if isinstance(node, FieldNode):
+                child = _merge([node.selection_set], fragments, seen) if node.selection_set else {}
+                _graft(tree.setdefault(node.name.value, {}), child)
+            elif isinstance(node, InlineFragmentNode):
+                _graft(tree, _merge([node.selection_set], fragments, seen))
+            elif isinstance(node, FragmentSpreadNode):
+                name = node.name.value
+                if name in fragments and name not in seen:  # a cycle is invalid anyway
+                    spread = _merge([fragments[name].selection_set], fragments, seen | {name})
+                    _graft(tree, spread)
+    return tree
+
+
+def _graft(into: Selection, other: Selection) -> None:
+    for name, child in other.items():
+        _graft(into.setdefault(name, {}), child)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from strawberry.types import Info
-
 from clients import (
     ACTIVE_ORDER_STATUSES,
     LatLng,
@@ -17,13 +15,13 @@ from clients import (
     is_valid_id,
 )
 from schema.common.geo import delivery_eta_minutes, distance_m
-from schema.common.lookahead import selects
+from schema.common.lookahead import at, selection, selects
+from schema.common.orders import load_order_relations
 from schema.common.pagination import Slice, check_first, fetch_slice
-from schema.context import RequestContext
+from schema.context import Ctx
 from schema.errors import bad_user_input, forbidden, not_found, unauthenticated
 from schema.loaders import load, prefetch
 
-Ctx = Info[RequestContext, None]
 ACTIVE_ORDERS_PAGE = 100
 
 
@@ -98,6 +96,7 @@ async def order_for_viewer(info: Ctx, order_id: str) -> Order:
         raise not_found("Order")
     if order.customer_id != user_id:
         raise forbidden()
+    await load_order_relations(info, [order], selection(info))
     return order
 
 
@@ -149,6 +148,8 @@ async def customer_orders(
     found = await fetch_slice(fetch, count, after)
     for _, order in found.items:
         ctx.loaders.order.prime(order.id, order)
+    orders = [order for _, order in found.items]
+    await load_order_relations(info, orders, at(selection(info), "edges", "node"))
     return found
 
 
@@ -168,5 +169,7 @@ async def active_orders(info: Ctx) -> list[Order]:
         )
         orders.extend(page.items)
         if page.next_cursor is None or not page.items:
-            return orders
+            break
         cursor = page.next_cursor
+    await load_order_relations(info, orders, selection(info))
+    return orders

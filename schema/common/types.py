@@ -15,7 +15,7 @@ from clients import LatLng as LatLngModel
 from clients import OpeningHours as OpeningHoursModel
 from clients import StatusChange as StatusChangeModel
 from schema.context import RequestContext
-from schema.loaders import load
+from schema.relations import resolve_now
 
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
@@ -107,16 +107,17 @@ class Delivery:
     customer_id: strawberry.Private[str]
 
     @strawberry.field
-    async def courier(self, info: Info[RequestContext, None]) -> Courier | None:
+    def courier(self, info: Info[RequestContext, None]) -> Courier | None:
         if self.courier_id is None:
-            return None
-        courier = await load(info.context.loaders.courier, self.courier_id)
-        if courier is None:
             return None
         show_phone = (
             info.context.user_id == self.customer_id and self.status != DeliveryStatus.DELIVERED
         )
-        return Courier.from_model(courier, show_phone=show_phone)
+
+        def visible(courier: CourierModel) -> Courier:
+            return Courier.from_model(courier, show_phone=show_phone)
+
+        return resolve_now(info.context.loaders.courier, self.courier_id, visible)  # type: ignore[return-value]
 
     @classmethod
     def from_model(cls, model: DeliveryModel, *, customer_id: str) -> Delivery:

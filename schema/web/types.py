@@ -11,10 +11,10 @@ from clients import OrderLine as OrderLineModel
 from clients import Restaurant as RestaurantModel
 from schema.common.catalog import MenuItemFields, RestaurantFields
 from schema.common.orders import OrderFields, OrderItemFields
-from schema.common.queries import Ctx, Origin, menu_sections, restaurant_menu
+from schema.common.queries import Origin, menu_sections, restaurant_menu
 from schema.common.types import Address, OpeningHours
-from schema.context import RequestContext
-from schema.loaders import load
+from schema.context import Ctx, RequestContext
+from schema.relations import resolve_now
 
 
 @strawberry.type
@@ -65,9 +65,12 @@ class Restaurant(RestaurantFields):
 @strawberry.type
 class OrderItem(OrderItemFields):
     @strawberry.field
-    async def menu_item(self, info: Info[RequestContext, None]) -> MenuItem | None:
-        item = await load(info.context.loaders.menu_item, self.menu_item_id)
-        return None if item is None else MenuItem.from_model(item, info)
+    def menu_item(self, info: Info[RequestContext, None]) -> MenuItem | None:
+        def convert(item: MenuItemModel) -> MenuItem:
+            return MenuItem.from_model(item, info)
+
+        loader = info.context.loaders.menu_item
+        return resolve_now(loader, self.menu_item_id, convert)  # type: ignore[return-value]
 
     @classmethod
     def from_model(cls, line: OrderLineModel, info: Ctx) -> OrderItem:
@@ -81,9 +84,9 @@ class Order(OrderFields):
         return [OrderItem.from_model(line, info) for line in self.model.items]
 
     @strawberry.field
-    async def restaurant(self, info: Info[RequestContext, None]) -> Restaurant | None:
-        restaurant = await load(info.context.loaders.restaurant, self.model.restaurant_id)
-        return None if restaurant is None else Restaurant.from_model(restaurant)
+    def restaurant(self, info: Info[RequestContext, None]) -> Restaurant | None:
+        loader = info.context.loaders.restaurant
+        return resolve_now(loader, self.model.restaurant_id, Restaurant.from_model)  # type: ignore[return-value]
 
     @classmethod
     def from_model(cls, model: OrderModel, info: Ctx) -> Order:

@@ -1,0 +1,42 @@
+"""Relations resolved without a coroutine per field.
+
+A list's resolver starts the loads its selection needs for all its objects at once and waits
+for them (one await per list, not one per field); the relation fields then find their loader's
+future already done and resolve synchronously. A field whose load was not started ahead still
+works: it gets an awaitable, which graphql-core awaits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+def resolve_now(
+    loader: DataLoader[str, V | None], key: str, convert: Callable[[V], R]
+) -> R | Awaitable[R | None] | None:
+    """The converted value if its load is done (raising its error), else an awaitable of it."""
+    future: asyncio.Future[V | None] = loader.load(key)
+    if future.done():
+        value = future.result()
+        return None if value is None else convert(value)
+    return _converted_later(future, convert)
+
+
+async def _converted_later(future: asyncio.Future[V | None], convert: Callable[[V], R]) -> R | None:
+    # Shielded: the future is shared by every field asking for this key; cancelling this one
+    # field must not cancel it for the others.
+    value = await asyncio.shield(future)
+    return None if value is None else convert(value)
+
+
+async def settle(*waits: Awaitable[Any]) -> None:
+    """Wait for loads whose failures belong to the fields that asked for them, not to us."""
+    if waits:
+        await asyncio.gather(*waits, return_exceptions=True)
