@@ -1,9 +1,11 @@
-"""Relations resolved without a coroutine per field.
+"""Relations resolved without a resolver per field.
 
 A list's resolver starts the loads its selection needs for all its objects at once and waits
-for them (one await per list, not one per field); the relation fields then find their loader's
-future already done and resolve synchronously. A field whose load was not started ahead still
-works: it gets an awaitable, which graphql-core awaits.
+for them (one await per list, not one per field); the objects are then built with their
+relations as plain values, read by the default resolver. A failed load becomes the field's
+value as an exception, which graphql-core raises at that field's path (null plus an error
+there; the rest of the response still arrives). A load that was not started ahead still works:
+the field gets a task, which graphql-core awaits.
 """
 
 from __future__ import annotations
@@ -16,6 +18,20 @@ from aiodataloader import DataLoader
 
 V = TypeVar("V")
 R = TypeVar("R")
+
+
+def value_now(loader: DataLoader[str, V | None], key: str, convert: Callable[[V], R]) -> Any:
+    """A field value: the converted result, None, the load's exception, or a task of it."""
+    future: asyncio.Future[V | None] = loader.load(key)
+    if not future.done():
+        return asyncio.ensure_future(_converted_later(future, convert))
+    if future.cancelled():
+        return asyncio.CancelledError()
+    error = future.exception()
+    if error is not None:
+        return error
+    value = future.result()
+    return None if value is None else convert(value)
 
 
 def resolve_now(

@@ -23,12 +23,10 @@ def format_money(amount: int, currency: str, locale: Locale) -> str:
 class Money:
     amount: int
     currency: str
-    locale: strawberry.Private[Locale]
-
-    @strawberry.field(description="The amount rendered for the caller's Accept-Language.")
-    def formatted(self) -> str:
-        return format_money(self.amount, self.currency, self.locale)
+    # Rendered up front: the formatting is cached, and a plain value needs no resolver call.
+    formatted: str = strawberry.field(description="The amount for the caller's Accept-Language.")
 
     @classmethod
     def from_model(cls, money: MoneyModel, locale: Locale) -> Money:
-        return cls(amount=money.amount, currency=money.currency, locale=locale)
+        formatted = format_money(money.amount, money.currency, locale)
+        return cls(amount=money.amount, currency=money.currency, formatted=formatted)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from clients import Delivery as DeliveryModel
 from clients import Order as OrderModel
@@ -16,8 +15,8 @@ from clients import OrderStatus
 from schema.common.lookahead import Selection, at
 from schema.common.money import Money
 from schema.common.types import Address, Delivery, StatusChange
-from schema.context import Ctx, RequestContext
-from schema.relations import resolve_now, settle
+from schema.context import Ctx
+from schema.relations import settle, value_now
 
 
 @strawberry.type
@@ -26,7 +25,6 @@ class OrderItemFields:
     notes: str | None
     unit_price: Money
     line_total: Money
-    menu_item_id: strawberry.Private[str]
 
     @staticmethod
     def fields_of(line: OrderLineModel, info: Ctx) -> dict[str, Any]:
@@ -36,7 +34,6 @@ class OrderItemFields:
             "notes": line.notes,
             "unit_price": Money.from_model(line.unit_price, locale),
             "line_total": Money.from_model(line.line_total, locale),
-            "menu_item_id": line.menu_item_id,
         }
 
 
@@ -51,26 +48,29 @@ class OrderFields:
     total: Money
     delivery_address: Address | None
     status_history: list[StatusChange]
+    delivery: Delivery | None = strawberry.field(description="The delivery, once there is one.")
+    eta: datetime | None = strawberry.field(
+        description="The delivery's estimated arrival; null without a delivery."
+    )
     model: strawberry.Private[OrderModel]
 
-    @strawberry.field(description="The delivery, once the order has one.")
-    def delivery(self, info: Info[RequestContext, None]) -> Delivery | None:
-        customer_id = self.model.customer_id
-
-        def of_customer(delivery: DeliveryModel) -> Delivery:
-            return Delivery.from_model(delivery, customer_id=customer_id)
-
-        loader = info.context.loaders.delivery_by_order
-        return resolve_now(loader, self.model.id, of_customer)  # type: ignore[return-value]
-
-    @strawberry.field(description="The delivery's estimated arrival; null without a delivery.")
-    def eta(self, info: Info[RequestContext, None]) -> datetime | None:
-        loader = info.context.loaders.delivery_by_order
-        return resolve_now(loader, self.model.id, _eta)  # type: ignore[return-value, arg-type]
-
     @staticmethod
-    def fields_of(model: OrderModel, info: Ctx) -> dict[str, Any]:
+    def fields_of(model: OrderModel, info: Ctx, wanted: Selection) -> dict[str, Any]:
+        """The shared fields; relations only where selected (their loads were started ahead)."""
         locale = info.context.locale
+        deliveries = info.context.loaders.delivery_by_order
+        delivery = eta = None
+        if "delivery" in wanted:
+            inner = at(wanted, "delivery")
+
+            def of_customer(found: DeliveryModel) -> Delivery:
+                return Delivery.from_model(
+                    found, customer_id=model.customer_id, info=info, wanted=inner
+                )
+
+            delivery = value_now(deliveries, model.id, of_customer)
+        if "eta" in wanted:
+            eta = value_now(deliveries, model.id, _eta)
         return {
             "id": strawberry.ID(model.id),
             "status": model.status,
@@ -81,6 +81,8 @@ class OrderFields:
             "total": Money.from_model(model.total, locale),
             "delivery_address": Address.from_model(model.delivery_address),
             "status_history": [StatusChange.from_model(s) for s in model.status_history],
+            "delivery": delivery,
+            "eta": eta,
             "model": model,
         }
 

@@ -18,6 +18,7 @@ from clients import (
 )
 from clients import Delivery as DeliveryModel
 from clients import Order as OrderModel
+from schema.common.lookahead import at, selection
 from schema.common.queries import checked_id
 from schema.common.types import Delivery
 from schema.context import DeliveryChanged, RequestContext, Resync, StatusChanged
@@ -64,14 +65,15 @@ class _Tracked:
         self.status = order.status
         self.delivery = delivery
 
-    def update(self) -> OrderUpdate:
-        delivery = self.delivery
+    def update(self, info: Ctx) -> OrderUpdate:
+        delivery = None
+        if self.delivery is not None:
+            wanted = at(selection(info), "delivery")
+            delivery = Delivery.from_model(
+                self.delivery, customer_id=self.customer_id, info=info, wanted=wanted
+            )
         return OrderUpdate(
-            order_id=strawberry.ID(self.order_id),
-            status=self.status,
-            delivery=Delivery.from_model(delivery, customer_id=self.customer_id)
-            if delivery
-            else None,
+            order_id=strawberry.ID(self.order_id), status=self.status, delivery=delivery
         )
 
     def snapshot(self) -> tuple[OrderStatus, DeliveryModel | None]:
@@ -132,7 +134,7 @@ async def _order_updates(info: Ctx, order_id: str) -> AsyncGenerator[OrderUpdate
     # Subscribe before reading the state, so that nothing happening in between is missed.
     with events.subscribe(order_id) as feed:
         tracked = _Tracked(*await _fetch(info, order_id))
-        yield tracked.update()
+        yield tracked.update(info)
         while not tracked.is_final:
             signal = await feed.next()
             if isinstance(signal, StatusChanged):
@@ -147,7 +149,7 @@ async def _order_updates(info: Ctx, order_id: str) -> AsyncGenerator[OrderUpdate
                 tracked = _Tracked(*await _fetch(info, order_id))
                 if tracked.snapshot() == before:
                     continue  # Nothing was missed after all.
-            yield tracked.update()
+            yield tracked.update(info)
 
 
 @strawberry.type

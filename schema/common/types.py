@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.types import Info
 
 from clients import Address as AddressModel
 from clients import Courier as CourierModel
@@ -14,8 +13,9 @@ from clients import DeliveryStatus, OrderStatus, Vehicle
 from clients import LatLng as LatLngModel
 from clients import OpeningHours as OpeningHoursModel
 from clients import StatusChange as StatusChangeModel
-from schema.context import RequestContext
-from schema.relations import resolve_now
+from schema.common.lookahead import Selection
+from schema.context import Ctx
+from schema.relations import value_now
 
 OrderStatusEnum = strawberry.enum(OrderStatus, name="OrderStatus")
 DeliveryStatusEnum = strawberry.enum(DeliveryStatus, name="DeliveryStatus")
@@ -103,24 +103,24 @@ class Delivery:
     location: LatLng | None
     location_updated_at: datetime | None
     distance_meters: int | None
-    courier_id: strawberry.Private[str | None]
-    customer_id: strawberry.Private[str]
-
-    @strawberry.field
-    def courier(self, info: Info[RequestContext, None]) -> Courier | None:
-        if self.courier_id is None:
-            return None
-        show_phone = (
-            info.context.user_id == self.customer_id and self.status != DeliveryStatus.DELIVERED
-        )
-
-        def visible(courier: CourierModel) -> Courier:
-            return Courier.from_model(courier, show_phone=show_phone)
-
-        return resolve_now(info.context.loaders.courier, self.courier_id, visible)  # type: ignore[return-value]
+    courier: Courier | None = strawberry.field(
+        description="The courier; phone only for the order's customer, until delivered."
+    )
 
     @classmethod
-    def from_model(cls, model: DeliveryModel, *, customer_id: str) -> Delivery:
+    def from_model(
+        cls, model: DeliveryModel, *, customer_id: str, info: Ctx, wanted: Selection
+    ) -> Delivery:
+        courier = None
+        if model.courier_id is not None and "courier" in wanted:
+            show_phone = (
+                info.context.user_id == customer_id and model.status != DeliveryStatus.DELIVERED
+            )
+
+            def visible(found: CourierModel) -> Courier:
+                return Courier.from_model(found, show_phone=show_phone)
+
+            courier = value_now(info.context.loaders.courier, model.courier_id, visible)
         return cls(
             id=strawberry.ID(model.id),
             status=model.status,
@@ -128,6 +128,5 @@ class Delivery:
             location=LatLng.from_model(model.location),
             location_updated_at=model.location_updated_at,
             distance_meters=model.distance_m,
-            courier_id=model.courier_id,
-            customer_id=customer_id,
+            courier=courier,
         )

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from schema.common import queries
+from schema.common.lookahead import at, selection
 from schema.common.pagination import Connection
 from schema.context import RequestContext
 from schema.mobile.types import Order, Restaurant
@@ -21,7 +22,9 @@ class Me:
 
     @strawberry.field(description="Orders neither delivered nor cancelled, newest first.")
     async def active_orders(self, info: Ctx) -> list[Order] | None:
-        return [Order.from_model(o, info) for o in await queries.active_orders(info)]
+        orders = await queries.active_orders(info)
+        wanted = selection(info)
+        return [Order.from_model(o, info, wanted) for o in orders]
 
     @strawberry.field(description="The customer's orders, newest first.")
     async def orders(
@@ -30,7 +33,8 @@ class Me:
         found = await queries.customer_orders(
             info, first=first, after=after, default_first=20, max_first=MAX_FIRST
         )
-        return found.connection(lambda order: Order.from_model(order, info))
+        wanted = at(selection(info), "edges", "node")
+        return found.connection(lambda order: Order.from_model(order, info, wanted))
 
 
 @strawberry.type
@@ -69,4 +73,5 @@ class Query:
 
     @strawberry.field(description="One of the signed-in customer's orders.")
     async def order(self, info: Ctx, id: strawberry.ID) -> Order | None:
-        return Order.from_model(await queries.order_for_viewer(info, id), info)
+        order = await queries.order_for_viewer(info, id)
+        return Order.from_model(order, info, selection(info))

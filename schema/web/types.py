@@ -10,11 +10,12 @@ from clients import Order as OrderModel
 from clients import OrderLine as OrderLineModel
 from clients import Restaurant as RestaurantModel
 from schema.common.catalog import MenuItemFields, RestaurantFields
+from schema.common.lookahead import Selection, at
 from schema.common.orders import OrderFields, OrderItemFields
 from schema.common.queries import Origin, menu_sections, restaurant_menu
 from schema.common.types import Address, OpeningHours
 from schema.context import Ctx, RequestContext
-from schema.relations import resolve_now
+from schema.relations import value_now
 
 
 @strawberry.type
@@ -64,30 +65,32 @@ class Restaurant(RestaurantFields):
 
 @strawberry.type
 class OrderItem(OrderItemFields):
-    @strawberry.field
-    def menu_item(self, info: Info[RequestContext, None]) -> MenuItem | None:
-        def convert(item: MenuItemModel) -> MenuItem:
-            return MenuItem.from_model(item, info)
-
-        loader = info.context.loaders.menu_item
-        return resolve_now(loader, self.menu_item_id, convert)  # type: ignore[return-value]
+    menu_item: MenuItem | None
 
     @classmethod
-    def from_model(cls, line: OrderLineModel, info: Ctx) -> OrderItem:
-        return cls(**cls.fields_of(line, info))
+    def from_model(cls, line: OrderLineModel, info: Ctx, wanted: Selection) -> OrderItem:
+        menu_item = None
+        if "menuItem" in wanted:
+
+            def convert(item: MenuItemModel) -> MenuItem:
+                return MenuItem.from_model(item, info)
+
+            menu_item = value_now(info.context.loaders.menu_item, line.menu_item_id, convert)
+        return cls(**cls.fields_of(line, info), menu_item=menu_item)
 
 
 @strawberry.type
 class Order(OrderFields):
-    @strawberry.field
-    def items(self, info: Info[RequestContext, None]) -> list[OrderItem]:
-        return [OrderItem.from_model(line, info) for line in self.model.items]
-
-    @strawberry.field
-    def restaurant(self, info: Info[RequestContext, None]) -> Restaurant | None:
-        loader = info.context.loaders.restaurant
-        return resolve_now(loader, self.model.restaurant_id, Restaurant.from_model)  # type: ignore[return-value]
+    restaurant: Restaurant | None
+    items: list[OrderItem]
 
     @classmethod
-    def from_model(cls, model: OrderModel, info: Ctx) -> Order:
-        return cls(**cls.fields_of(model, info))
+    def from_model(cls, model: OrderModel, info: Ctx, wanted: Selection) -> Order:
+        """The order as selected; its relations' loads must have been started ahead."""
+        restaurant = None
+        if "restaurant" in wanted:
+            loader = info.context.loaders.restaurant
+            restaurant = value_now(loader, model.restaurant_id, Restaurant.from_model)
+        lines = at(wanted, "items")
+        items = [OrderItem.from_model(line, info, lines) for line in model.items]
+        return cls(**cls.fields_of(model, info, wanted), restaurant=restaurant, items=items)
