@@ -11,7 +11,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from pydantic import ValidationError
+import msgspec
 
 from clients import Delivery, OrderStatus
 from clients.events import STREAM_RESET, ServiceEvent
@@ -89,7 +89,7 @@ def _signal(event: ServiceEvent) -> OrderSignal | None:
             return StatusChanged(OrderStatus(event.data["status"]))
         if event.type == "delivery.updated":
             data = {"id": event.data.get("delivery_id"), **event.data}
-            return DeliveryChanged(Delivery.model_validate(data))
-    except (KeyError, ValueError, ValidationError):
+            return DeliveryChanged(msgspec.convert(data, Delivery))
+    except (KeyError, ValueError, msgspec.ValidationError):
         log.warning("malformed %s event %s ignored", event.type, event.id)
     return None

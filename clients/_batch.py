@@ -7,6 +7,8 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+import msgspec
+
 from clients._context import CallContext
 from clients._exceptions import DownstreamUnavailable, PartialBatch
 from clients._http import DownstreamResponse
@@ -141,7 +143,7 @@ async def _store_entities(
             f"entity|{route}|{entity_id}",
             ctx.user_id,
             response.freshness,
-            entity.model_dump_json().encode(),
+            msgspec.json.encode(entity),
             None,
             tags=[entity_tag(route, entity_id)],
             decoded=entity,

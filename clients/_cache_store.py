@@ -24,8 +24,10 @@ class StoredResponse:
     stored_at: float
     max_age_s: float
     scope: Scope
-    # The decoded value, kept beside the bytes in memory so hits skip decoding.
+    # The decoded value (and the type it was decoded as), kept beside the bytes in memory so
+    # that hits skip decoding.
     decoded: Any = field(default=None, compare=False)
+    decoded_as: Any = field(default=None, compare=False)
     # How long the store keeps it: freshness plus the stale-if-error window.
     keep_s: float = field(default=0.0, compare=False)
 

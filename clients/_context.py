@@ -30,12 +30,16 @@ class CallContext:
     trace: CallTrace | None = None
     # Ask the service itself, never a cached answer (live tracking wants the latest state).
     bypass_cache: bool = False
+    # The caller's span (from its ``traceparent``), parent of the BFF's operation span.
+    parent_span_id: str | None = None
 
     def headers(self) -> dict[str, str]:
-        # Each call is its own child span of the incoming trace: same trace id, new span id.
+        # Each call is its own child span of the incoming trace: same trace id, the call's span
+        # id as recorded in the call trace (its span in the BFF's trace), else a new one.
+        span_id = self.trace.current_span_id() if self.trace is not None else None
         headers = {
             "X-Request-Id": self.request_id,
-            "traceparent": f"00-{self.trace_id}-{secrets.token_hex(8)}-01",
+            "traceparent": f"00-{self.trace_id}-{span_id or secrets.token_hex(8)}-01",
             "X-Client": self.client,
         }
         if self.user_id is not None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 import orjson
-from pydantic import BaseModel, ValidationError
 
 from clients._cache_control import NOT_STORABLE, Freshness, parse_cache_control
 from clients._cache_store import StoredResponse
@@ -23,7 +23,7 @@ from clients._exceptions import (
     UnprocessableError,
 )
 
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 
 _PROBLEM_CLASSES: dict[int, type[ProblemError]] = {
     400: BadRequestError,
@@ -51,20 +51,37 @@ class DownstreamResponse:
     stale_age_s: float | None = None
 
     def decode(self, service: str, model: type[M]) -> M:
-        if self.entry is not None and isinstance(self.entry.decoded, model):
-            return self.entry.decoded
+        entry = self.entry
+        if entry is not None and entry.decoded is not None and entry.decoded_as is model:
+            decoded: M = entry.decoded
+            return decoded
         try:
-            value = model.model_validate_json(self.content)
-        except ValidationError as exc:
-            raise MalformedResponse(service, f"body does not match {model.__name__}") from exc
-        if self.entry is not None:
-            self.entry.decoded = value
+            value = decoder_for(model).decode(self.content)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
+            raise MalformedResponse(service, f"body does not match {_name(model)}") from exc
+        if entry is not None:
+            entry.decoded, entry.decoded_as = value, model
         return value
 
     @classmethod
     def cached(cls, entry: StoredResponse, stale_age_s: float | None = None) -> DownstreamResponse:
         freshness = Freshness(entry.scope, entry.max_age_s)
         return cls(200, entry.content, freshness, entry.etag, entry, True, stale_age_s)
+
+
+_DECODERS: dict[object, msgspec.json.Decoder[Any]] = {}
+
+
+def decoder_for(model: type[M]) -> msgspec.json.Decoder[M]:
+    """One decoder per type, built once (generic aliases like ``Page[Order]`` included)."""
+    decoder = _DECODERS.get(model)
+    if decoder is None:
+        decoder = _DECODERS[model] = msgspec.json.Decoder(model)
+    return decoder
+
+
+def _name(model: object) -> str:
+    return getattr(model, "__name__", None) or str(model)
 
 
 async def send_request(

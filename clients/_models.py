@@ -1,4 +1,8 @@
-"""Typed models of the contract's resources; unknown fields are ignored, as the contract asks."""
+"""Typed models of the contract's resources; unknown fields are ignored, as the contract asks.
+
+msgspec Structs: decoding and validating a downstream body is several times faster than with
+pydantic, and it happens on every answer that does not come from the cache.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 
-class ContractModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+class ContractModel(msgspec.Struct, frozen=True, kw_only=True):
+    """Immutable (safe to share across requests through the cache); unknown fields ignored."""
 
 
 class OrderStatus(StrEnum):
@@ -42,30 +46,30 @@ class Vehicle(StrEnum):
     ON_FOOT = "ON_FOOT"
 
 
-class Money(ContractModel):
+class Money(ContractModel, frozen=True, kw_only=True):
     amount: int
     currency: str
 
 
-class LatLng(ContractModel):
+class LatLng(ContractModel, frozen=True, kw_only=True):
     lat: float
     lng: float
 
 
-class Address(ContractModel):
+class Address(ContractModel, frozen=True, kw_only=True):
     line1: str
     city: str
     postcode: str
     location: LatLng | None = None
 
 
-class OpeningHours(ContractModel):
+class OpeningHours(ContractModel, frozen=True, kw_only=True):
     day: int
     open: str
     close: str
 
 
-class Restaurant(ContractModel):
+class Restaurant(ContractModel, frozen=True, kw_only=True):
     id: str
     name: str
     cuisines: list[str] = []
@@ -81,7 +85,7 @@ class Restaurant(ContractModel):
     updated_at: datetime | None = None
 
 
-class MenuItem(ContractModel):
+class MenuItem(ContractModel, frozen=True, kw_only=True):
     id: str
     restaurant_id: str
     name: str
@@ -94,12 +98,12 @@ class MenuItem(ContractModel):
     updated_at: datetime | None = None
 
 
-class RestaurantMenu(ContractModel):
+class RestaurantMenu(ContractModel, frozen=True, kw_only=True):
     restaurant_id: str
     items: list[MenuItem]
 
 
-class OrderLine(ContractModel):
+class OrderLine(ContractModel, frozen=True, kw_only=True):
     menu_item_id: str
     name: str | None = None
     quantity: int
@@ -108,12 +112,12 @@ class OrderLine(ContractModel):
     notes: str | None = None
 
 
-class StatusChange(ContractModel):
+class StatusChange(ContractModel, frozen=True, kw_only=True):
     status: OrderStatus
     at: datetime
 
 
-class Order(ContractModel):
+class Order(ContractModel, frozen=True, kw_only=True):
     id: str
     customer_id: str
     restaurant_id: str
@@ -128,7 +132,7 @@ class Order(ContractModel):
     updated_at: datetime | None = None
 
 
-class Delivery(ContractModel):
+class Delivery(ContractModel, frozen=True, kw_only=True):
     id: str
     order_id: str
     courier_id: str | None = None
@@ -139,7 +143,7 @@ class Delivery(ContractModel):
     distance_m: int | None = None
 
 
-class Courier(ContractModel):
+class Courier(ContractModel, frozen=True, kw_only=True):
     id: str
     name: str
     vehicle: Vehicle
@@ -151,26 +155,26 @@ class Courier(ContractModel):
 T = TypeVar("T", bound=ContractModel)
 
 
-class Items(ContractModel, Generic[T]):
+class Items(ContractModel, Generic[T], frozen=True, kw_only=True):
     """A batch get's answer: the things that exist, in any order."""
 
     items: list[T]
 
 
-class Page(ContractModel, Generic[T]):
+class Page(ContractModel, Generic[T], frozen=True, kw_only=True):
     """One page of a cursor-paginated list."""
 
     items: list[T]
     next_cursor: str | None = None
 
 
-class OrderLineRequest(ContractModel):
+class OrderLineRequest(ContractModel, frozen=True, kw_only=True):
     menu_item_id: str
     quantity: int
     notes: str | None = None
 
 
-class PlaceOrderRequest(ContractModel):
+class PlaceOrderRequest(ContractModel, frozen=True, kw_only=True):
     customer_id: str
     restaurant_id: str
     items: list[OrderLineRequest]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -28,6 +30,14 @@ class CallRecord:
     retries: int = 0
     error: str | None = None
     stale_age_s: float | None = None
+    # The span id this call's ``traceparent`` carries (its span in the request's trace).
+    span_id: str = ""
+
+
+# The call the current task is making, so that its request headers name the call's span.
+_current_call: ContextVar[tuple[CallTrace, CallRecord] | None] = ContextVar(
+    "current_call", default=None
+)
 
 
 @dataclass
@@ -40,9 +50,19 @@ class CallTrace:
     def start(
         self, service: str, route: str, batch_size: int | None, cache: CacheOutcome
     ) -> CallRecord:
-        record = CallRecord(service, route, batch_size, cache, time.perf_counter())
+        record = CallRecord(
+            service, route, batch_size, cache, time.perf_counter(), span_id=secrets.token_hex(8)
+        )
         self.calls.append(record)
+        _current_call.set((self, record))
         return record
+
+    def current_span_id(self) -> str | None:
+        """The span id of the call this task is making for this trace, if any."""
+        current = _current_call.get()
+        if current is None or current[0] is not self:
+            return None
+        return current[1].span_id
 
     @staticmethod
     def finish(record: CallRecord, status: int | None = None, error: str | None = None) -> None:

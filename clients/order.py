@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import msgspec
+
 from clients._batch import batch_get
 from clients._context import CallContext
 from clients._ids import check_id
@@ -65,7 +67,7 @@ class OrderClient:
         response = await self.transport.post(
             "/v1/orders",
             ctx,
-            body=request.model_dump(mode="json"),
+            body=msgspec.to_builtins(request),
             headers={"Idempotency-Key": idempotency_key},
             # The key makes a repeat return the same order, so a lost answer can be asked again.
             retry=self.place_order_retry,

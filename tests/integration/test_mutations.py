@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import msgspec
 import pytest
 
 from clients import (
@@ -235,13 +236,14 @@ async def test_order_service_refusals_map_to_input_paths(admin: MockAdmin) -> No
             ),
             ([], ("VALIDATION_ERROR", ["input", "items"])),
         ]:
-            request = PlaceOrderRequest.model_validate(
+            request = msgspec.convert(
                 {
                     "customer_id": "u_7",
                     "restaurant_id": "r_1",
                     "items": items,
                     "delivery_address": address,
-                }
+                },
+                PlaceOrderRequest,
             )
             with pytest.raises(UnprocessableError) as refused:
                 await client.place_order(request, new_key(), CallContext(client="mobile"))
