@@ -14,6 +14,7 @@ from schema.common.scalars import SCALAR_OVERRIDES
 from schema.common.tracking import Subscription
 from schema.mobile.mutation import Mutation as MobileMutation
 from schema.mobile.query import Query as MobileQuery
+from schema.plain_fields import read_plain_fields_directly
 from schema.web.mutation import Mutation as WebMutation
 from schema.web.query import Query as WebQuery
 
@@ -40,10 +41,12 @@ def build_schema(
     client: str, extensions: Iterable[type[SchemaExtension] | Callable[[], SchemaExtension]] = ()
 ) -> strawberry.Schema:
     query, mutation = _ROOTS[client]
-    return ClientSchema(
+    schema = ClientSchema(
         query=query,
         mutation=mutation,
         subscription=Subscription,
         extensions=list(extensions),
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    read_plain_fields_directly(schema._schema)
+    return schema

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
@@ -106,14 +107,16 @@ async def load_order_relations(info: Ctx, orders: list[OrderModel], wanted: Sele
     if "menuItem" in at(wanted, "items"):
         waits += [loaders.menu_item.load(line.menu_item_id) for o in orders for line in o.items]
     if "delivery" in wanted or "eta" in wanted:
+        deliveries = [loaders.delivery_by_order.load(o.id) for o in orders]
         with_courier = "courier" in at(wanted, "delivery")
-        for order in orders:
-            delivery = loaders.delivery_by_order.load(order.id)
-            waits.append(_courier_of(info, delivery) if with_courier else delivery)
+        waits.append(_couriers_of(info, deliveries) if with_courier else settle(*deliveries))
     await settle(*waits)
 
 
-async def _courier_of(info: Ctx, delivery: Awaitable[DeliveryModel | None]) -> None:
-    found = await delivery
-    if found is not None and found.courier_id is not None:
-        await info.context.loaders.courier.load(found.courier_id)
+async def _couriers_of(info: Ctx, deliveries: list[asyncio.Future[DeliveryModel | None]]) -> None:
+    # Deliveries of one list arrive in one batch: their couriers then go out in one batch too.
+    await settle(*deliveries)
+    couriers = info.context.loaders.courier
+    found = [d.result() for d in deliveries if not d.cancelled() and d.exception() is None]
+    wanted = {d.courier_id for d in found if d is not None and d.courier_id is not None}
+    await settle(*(couriers.load(c) for c in wanted))
