@@ -90,6 +90,8 @@ class HttpCache:
         entry = StoredResponse(
             content, etag, self.clock(), freshness.max_age_s, freshness.scope, decoded
         )
+        if decoded is not None:
+            entry.decoded_as = type(decoded)
         self.stats.stored += 1
         keep = freshness.max_age_s + self.stale_if_error_s
         await self.backend.put(key, entry, keep)
