@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
 
+from bff.jwks import JwksKeys
 from clients import is_valid_id
 
 DEV_TOKEN_TTL_S = 7 * 24 * 3600
@@ -32,10 +33,46 @@ ANONYMOUS = Identity(user_id=None)
 class TokenVerifier:
     """Verifies ``Authorization: Bearer`` tokens; ``sub`` is the customer id."""
 
-    def __init__(self, secret: str, algorithms: list[str], *, leeway_s: float = 0) -> None:
+    def __init__(
+        self,
+        secret: str,
+        algorithms: list[str],
+        *,
+        leeway_s: float = 0,
+        keys: JwksKeys | None = None,
+        issuer: str | None = None,
+        audience: str | None = None,
+    ) -> None:
         self._secret = secret
-        self._algorithms = algorithms
+        # "none" never verifies anything; it is refused whatever the settings say.
+        self._algorithms = [a for a in algorithms if a.lower() != "none"]
         self._leeway = leeway_s
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._required = ["sub", "exp"] + ["iss"] * bool(issuer) + ["aud"] * bool(audience)
+
+    async def prepare(self, authorization: str | None) -> None:
+        """Fetch the signing keys again if the token names a ``kid`` not seen yet (rate
+        limited in ``JwksKeys``); ``identify`` then stays a synchronous lookup."""
+        if self._keys is None or not authorization:
+            return
+        try:
+            kid = jwt.get_unverified_header(authorization.partition(" ")[2].strip()).get("kid")
+        except jwt.InvalidTokenError:
+            return
+        if isinstance(kid, str):
+            await self._keys.refresh_for(kid)
+
+    def _key_for(self, header: dict[str, object]) -> object | None:
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self._algorithms:
+            return None
+        if algorithm.startswith("HS"):
+            return self._secret
+        kid = header.get("kid")
+        signing_key = self._keys.get(kid) if self._keys and isinstance(kid, str) else None
+        return signing_key.key if signing_key and signing_key.verifies(algorithm) else None
 
     def identify(self, authorization: str | None) -> Identity:
         if not authorization:
@@ -44,12 +81,20 @@ class TokenVerifier:
         if scheme.lower() != "bearer" or not token.strip():
             return Identity(None, "not a bearer token")
         try:
+            header = jwt.get_unverified_header(token.strip())
+            if header.get("alg") not in self._algorithms:
+                return Identity(None, "invalid token: InvalidAlgorithmError")
+            key = self._key_for(header)
+            if key is None:
+                return Identity(None, "invalid token: unknown signing key")
             claims = jwt.decode(
                 token.strip(),
-                self._secret,
-                algorithms=self._algorithms,
+                key,  # type: ignore[arg-type]
+                algorithms=[str(header["alg"])],
                 leeway=self._leeway,
-                options={"require": ["sub", "exp"]},
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": self._required},
             )
         except jwt.ExpiredSignatureError:
             return Identity(None, "token expired")

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+from pydantic import ValidationError
 
 from bff.settings import Settings, get_settings
 from schema.build import CLIENTS
@@ -19,7 +20,17 @@ DEFAULT_PORT = 8000
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except ValidationError as error:
+        if error.title != Settings.__name__:
+            raise
+        from bff.config import settings_error_lines
+
+        print("bff: invalid settings", file=sys.stderr)
+        for line in settings_error_lines(error):
+            print(f"  {line}", file=sys.stderr)
+        return 2
     return result
 
 
@@ -28,10 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve one client's BFF, or both")
-    serve.add_argument("--client", choices=[*CLIENTS, "all"], default="all")
+    serve.add_argument("--client", choices=[*CLIENTS, "all"], help="default: BFF_CLIENT (all)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--workers", type=int, help="worker processes (default: BFF_WORKERS, 1)")
     serve.set_defaults(handler=_serve)
+
+    config = commands.add_parser("config", help="the effective settings")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    show = config_commands.add_parser("show", help="print them, secrets masked")
+    show.add_argument("--json", action="store_true", help="as a JSON object")
+    show.set_defaults(handler=_config_show)
 
     dev = commands.add_parser("dev", help="run the mocks and both BFFs in one process")
     dev.add_argument("--host", default="127.0.0.1")
@@ -62,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     export = schema_commands.add_parser("export", help="write schema/mobile.graphql and web")
     export.add_argument("--check", action="store_true", help="fail if a file would change")
     export.set_defaults(handler=_schema_export)
+
+    operations = commands.add_parser("operations", help="the apps' trusted documents")
+    operations_commands = operations.add_subparsers(dest="operations_command", required=True)
+    register = operations_commands.add_parser(
+        "register", help="write bff/trusted_documents.json from schema/operations"
+    )
+    register.add_argument("--check", action="store_true", help="fail if the file would change")
+    register.set_defaults(handler=_operations_register)
     return parser
 
 
@@ -88,16 +114,30 @@ def _bff_server(
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from bff.serving import serve
+
     settings = get_settings()
-    clients = _clients(args.client)
+    clients = _clients(args.client or settings.client)
+    workers = args.workers or settings.workers
+    if workers < 1:
+        print("bff serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     for client in clients:
         print(f"{client} BFF: http://{args.host}:{args.port}/{client}/graphql", flush=True)
-    _bff_server(settings, clients, args.host, args.port).run()
+    serve(settings, clients, args.host, args.port, workers)
+    return 0
+
+
+def _config_show(args: argparse.Namespace) -> int:
+    from bff.config import settings_report
+
+    print(settings_report(get_settings(), as_json=args.json))
     return 0
 
 
 def _dev(args: argparse.Namespace) -> int:
     from bff.auth import issue_token
+    from bff.observability import configure_logging
     from mocks.runner import build_mock_servers
 
     mock_host = "127.0.0.1"
@@ -108,6 +148,7 @@ def _dev(args: argparse.Namespace) -> int:
             "courier_url": f"http://{mock_host}:{args.courier_port}",
         }
     )
+    configure_logging(settings)  # a readable line per request (BFF_LOG_FORMAT=text)
     servers = build_mock_servers(
         mock_host,
         args.menu_port,
@@ -167,7 +208,11 @@ def _token(args: argparse.Namespace) -> int:
     if not is_valid_id(args.user):
         print(f"bff token: {args.user!r} is not a valid customer id", file=sys.stderr)
         return 2
-    print(issue_token(get_settings().jwt_secret, args.user, ttl_s=args.ttl))
+    settings = get_settings()
+    if settings.is_production:
+        print("bff token: development tokens are refused with BFF_ENV=production", file=sys.stderr)
+        return 2
+    print(issue_token(settings.jwt_secret, args.user, ttl_s=args.ttl))
     return 0
 
 
@@ -187,6 +232,22 @@ def _schema_export(args: argparse.Namespace) -> int:
     if args.check and stale:
         print("out of date: " + ", ".join(p.name for p in stale), file=sys.stderr)
         return 1
+    return 0
+
+
+def _operations_register(args: argparse.Namespace) -> int:
+    from bff.persisted_queries import TRUSTED_DOCUMENTS_PATH, registered_manifest
+
+    manifest = registered_manifest()
+    path = TRUSTED_DOCUMENTS_PATH
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current == manifest:
+        return 0
+    if args.check:
+        print(f"out of date: {path.name} (run bff operations register)", file=sys.stderr)
+        return 1
+    path.write_text(manifest, encoding="utf-8")
+    print(f"wrote {path.name}")
     return 0
 
 

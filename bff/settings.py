@@ -35,6 +35,20 @@ class ServiceSettings(BaseModel):
     breaker_half_open_probes: int = Field(default=2, ge=1)
 
 
+class OperationLimitSettings(BaseModel):
+    """What one operation may ask of a client's BFF (see ``bff.operation_limits``)."""
+
+    max_depth: int = Field(default=12, ge=1)
+    max_aliases: int = Field(default=15, ge=0)
+    max_root_fields: int = Field(default=10, ge=1)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_cost: int = Field(default=10_000, ge=1)
+    # A connection without ``first`` costs as if it asked for this many; ``first`` is capped too.
+    page_size_cap: int = Field(default=50, ge=1)
+    # The length a list without ``first`` (an order's items, a menu) is assumed to have.
+    list_size: int = Field(default=10, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the BFFs can be told from outside; tests build their own instances."""
 
@@ -77,6 +91,64 @@ class Settings(BaseSettings):
     # GraphiQL on GET from a browser: None means on in development, off in production.
     graphiql: bool | None = None
 
+    # Observability (README, "Operations"). Logs: None means json in production, text in
+    # development.
+    log_format: Literal["json", "text"] | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    metrics_enabled: bool = True
+    # Traces: no exporter (no spans made) by default; otlp sends OTLP/HTTP to otel_endpoint.
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:4318/v1/traces")
+    otel_service_name: str = "food-bff"
+    otel_sample_ratio: float = Field(default=1.0, ge=0, le=1)
+    # extensions.fanout in every response (development only; X-BFF-Fanout: 1 asks per request).
+    fanout: bool = False
+
+    # What `bff serve` runs when not told on the command line (containers set these).
+    client: Literal["mobile", "web", "all"] = "all"
+    workers: int = Field(default=1, ge=1)
+
+    # Edge protection (see bff.edge and the README's "Edge protection").
+    mobile_limits: OperationLimitSettings = Field(
+        default_factory=lambda: OperationLimitSettings(page_size_cap=50)
+    )
+    web_limits: OperationLimitSettings = Field(
+        default_factory=lambda: OperationLimitSettings(page_size_cap=100, max_cost=50_000)
+    )
+    # Introspection: None means on in development, off in production.
+    introspection: bool | None = None
+    persisted_queries: bool = True
+    persisted_queries_max_entries: int = Field(default=10_000, ge=1)
+    persisted_queries_ttl_s: int = Field(default=7 * 24 * 3600, ge=1)
+    # Clients that may run only their registered operations: None means mobile in production.
+    trusted_documents: list[ClientName] | None = None
+    # Token buckets per user and per client IP: None means on in production only.
+    rate_limits: bool | None = None
+    rate_limit_user_per_s: float = Field(default=10.0, gt=0)
+    rate_limit_user_burst: int = Field(default=40, ge=1)
+    rate_limit_ip_per_s: float = Field(default=50.0, gt=0)
+    rate_limit_ip_burst: int = Field(default=200, ge=1)
+    max_body_bytes: int = Field(default=100_000, ge=1024)
+    max_batch_operations: int = Field(default=10, ge=1)
+    cors_origins: list[str] = []
+    # Bearer tokens signed by an identity provider, verified against its JWKS.
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_s: float = Field(default=0.0, ge=0)
+    jwks_min_refresh_interval_s: float = Field(default=30.0, ge=0)
+    # HS256 with BFF_JWT_SECRET is for development; production refuses it unless this is set.
+    jwt_allow_hs256_in_production: bool = False
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _known_algorithms(cls, value: list[str]) -> list[str]:
+        allowed = {"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384"}
+        unknown = [algorithm for algorithm in value if algorithm not in allowed]
+        if unknown or not value:
+            raise ValueError(f"BFF_JWT_ALGORITHMS: not allowed {unknown}; use {sorted(allowed)}")
+        return value
+
     @field_validator("jwt_secret")
     @classmethod
     def _secret_not_empty(cls, value: str) -> str:
@@ -88,6 +160,8 @@ class Settings(BaseSettings):
     def _no_dev_secret_in_production(self) -> Settings:
         if self.env == "production" and self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError("BFF_JWT_SECRET must be set to a real secret when BFF_ENV=production")
+        if self.env == "production" and self.fanout:
+            raise ValueError("BFF_FANOUT is for development only; unset it when BFF_ENV=production")
         return self
 
     @property
@@ -97,6 +171,37 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def rate_limits_enabled(self) -> bool:
+        return self.rate_limits if self.rate_limits is not None else self.is_production
+
+    def trusts_only_registered(self, client: str) -> bool:
+        """Whether ``client`` runs only its registered (trusted) documents."""
+        if self.trusted_documents is not None:
+            return client in self.trusted_documents
+        return self.is_production and client == "mobile"
+
+    @property
+    def accepted_jwt_algorithms(self) -> list[str]:
+        """``BFF_JWT_ALGORITHMS`` less HS* in production unless explicitly allowed."""
+        if self.is_production and not self.jwt_allow_hs256_in_production:
+            return [a for a in self.jwt_algorithms if not a.startswith("HS")]
+        return list(self.jwt_algorithms)
+
+    def operation_limits(self, client: str) -> OperationLimitSettings:
+        limits: OperationLimitSettings = getattr(self, f"{client}_limits")
+        return limits
+
+    @property
+    def effective_log_format(self) -> Literal["json", "text"]:
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.is_production else "text"
 
     def service(self, service: str) -> ServiceSettings:
         policy: ServiceSettings = getattr(self, service)

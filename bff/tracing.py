@@ -12,7 +12,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # fullmatch, not ``$``: ``$`` also matches before a trailing newline, which must not reach a header.
 # Version ``ff`` and an all-zero trace or parent id are invalid (W3C Trace Context).
 _TRACEPARENT = re.compile(
-    r"(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}"
+    r"(?!ff)[0-9a-f]{2}-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-[0-9a-f]{2}"
 )
 
 
@@ -29,6 +29,12 @@ def trace_id_from(traceparent: str | None) -> str:
     if match is None:
         return new_trace_id()
     return match.group(1)
+
+
+def parent_span_id_from(traceparent: str | None) -> str | None:
+    """The caller's span id in a valid ``traceparent``: the parent of the operation's span."""
+    match = _TRACEPARENT.fullmatch(traceparent.strip().lower()) if traceparent else None
+    return match.group(2) if match else None
 
 
 class RequestIdMiddleware:

@@ -154,7 +154,8 @@ def test_production_has_no_graphiql_by_default(
     assert response.status_code == 404
     assert "GraphiQL" not in response.text
     assert httpx.get(f"{served.url}/graphiql/assets/graphiql.min.js").status_code == 404
-    api = httpx.post(f"{served.url}/mobile/graphql", json={"query": "{ __typename }"})
+    # The web BFF: in production the mobile one runs only the app's trusted documents.
+    api = httpx.post(f"{served.url}/web/graphql", json={"query": "{ __typename }"})
     assert api.json() == {"data": {"__typename": "Query"}}
 
 

@@ -143,7 +143,7 @@ def test_a_client_that_goes_away_cancels_its_downstream_calls(
     fault_mocks: MockServers, fault_admin: MockAdmin
 ) -> None:
     served, app = served_bff(fault_mocks, request_deadline_s=30.0)
-    fault_admin.fault("menu", latency_ms=10_000)
+    fault_admin.fault("menu", latency_ms=30_000)
     with served:
         menu = app.state.downstream.transport("menu")
         with pytest.raises(httpx.ReadTimeout):
@@ -153,8 +153,8 @@ def test_a_client_that_goes_away_cancels_its_downstream_calls(
                 timeout=0.5,
             )
         # The menu call was in flight when the client left; it is cancelled long before the
-        # service would have answered (10 s), which frees its bulkhead slot.
-        for _ in range(100):
+        # service would have answered (30 s), which frees its bulkhead slot.
+        for _ in range(200):
             if menu.bulkhead.in_use == 0:
                 break
             time.sleep(0.05)
