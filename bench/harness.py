@@ -47,14 +47,17 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 3
     raise TimeoutError(f"{url} did not come up")
 
 
-def _spawn(args: list[str], env: dict[str, str], cpu: int | None) -> subprocess.Popen[bytes]:
+def _spawn(
+    args: list[str], env: dict[str, str], cpu: int | None, source: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """``bff`` run from ``source`` (another checkout can be measured against this one)."""
     command = [sys.executable, "-m", "bff.cli", *args]
     if cpu is not None and sys.platform.startswith("linux"):
         command = ["taskset", "-c", str(cpu), *command]
     return subprocess.Popen(
         command,
         env=os.environ | env,
-        cwd=ROOT,
+        cwd=source,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -80,11 +83,14 @@ def mocks(latency_ms: int = 0, cpu: int | None = None) -> Iterator[dict[str, str
 
 @contextmanager
 def bff(
-    urls: dict[str, str], env: dict[str, str] | None = None, cpu: int | None = None
+    urls: dict[str, str],
+    env: dict[str, str] | None = None,
+    cpu: int | None = None,
+    source: Path = ROOT,
 ) -> Iterator[str]:
     port = free_port()
     settings = {f"BFF_{s.upper()}_URL": u for s, u in urls.items()} | (env or {})
-    process = _spawn(["serve", "--port", str(port)], settings, cpu)
+    process = _spawn(["serve", "--port", str(port)], settings, cpu, source)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)

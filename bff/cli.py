@@ -166,7 +166,8 @@ def _dev(args: argparse.Namespace) -> int:
             f"  web GraphiQL:    http://{args.host}:{args.port}/web/graphql",
             f"  mocks:           menu :{args.menu_port}  order :{args.order_port}"
             f"  courier :{args.courier_port}  (simulation {'on' if args.simulate else 'off'})",
-            f"  development user {settings.dev_user}; add this request header in GraphiQL:",
+            f"  development user {settings.dev_user} (GraphiQL sends this header already; for"
+            " curl or another client:)",
             f'  {{"Authorization": "Bearer {token}"}}',
             "Press Ctrl-C to stop.",
         ]

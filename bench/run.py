@@ -1,0 +1,262 @@
+"""The benchmark suite: downstream calls, latency over the floor, throughput and memory, for
+every shared operation of both clients. Prints a table and writes ``bench/results.md``.
+
+Run: .venv/bin/python bench/run.py [--quick]
+Needs ``wrk`` and ``taskset`` (Debian: wrk, util-linux). The BFF runs pinned to CPU 0, the
+mocks and the load generator to CPU 1, so that the BFF's own cost is what is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+from harness import ROOT, bff, document, mocks, reset_stats, table, token
+
+BFF_CPU, OTHERS_CPU = 0, 1
+LATENCY_MS = 20
+LISBON = {"lat": 38.7223, "lng": -9.1393}
+
+
+@dataclass(frozen=True)
+class Operation:
+    client: str
+    name: str
+    variables: dict[str, Any]
+    user: str | None
+    minimum_calls: int
+    levels: int  # dependency levels: the floor is levels x downstream latency
+
+
+OPERATIONS = [
+    Operation("mobile", "HomeFeed", LISBON | {"first": 10}, "u_1", 4, 2),
+    Operation("mobile", "MyOrders", {"first": 20}, "u_1", 5, 3),
+    Operation("mobile", "RestaurantMenu", {"id": "r_1"}, None, 2, 1),
+    Operation("mobile", "OrderTracking", {"id": "{active_order}"}, "u_1", 4, 2),
+    Operation("web", "SearchRestaurants", LISBON | {"first": 24}, None, 1, 1),
+    Operation("web", "RestaurantPage", {"id": "r_1"}, None, 2, 1),
+    Operation("web", "OrderHistory", {"first": 20}, "u_1", 5, 3),
+    Operation("web", "OrderDetail", {"id": "{active_order}"}, "u_1", 5, 2),
+]
+THROUGHPUT = ["mobile/MyOrders", "mobile/RestaurantMenu", "web/OrderHistory", "mix"]
+
+
+def body(op: Operation, active_order: str) -> dict[str, Any]:
+    variables = {k: (active_order if v == "{active_order}" else v) for k, v in op.variables.items()}
+    return {"query": document(op.client, op.name), "variables": variables}
+
+
+_HTTP = httpx.Client(timeout=30)  # one keep-alive connection, as an app would hold
+_TOKENS: dict[str, str] = {}
+
+
+def post(url: str, op: Operation, active_order: str, fanout: bool = False) -> dict[str, Any]:
+    headers = {}
+    if op.user:
+        headers["Authorization"] = f"Bearer {_TOKENS.setdefault(op.user, token(op.user))}"
+    if fanout:
+        headers["X-BFF-Fanout"] = "1"
+    response = _HTTP.post(
+        f"{url}/{op.client}/graphql", json=body(op, active_order), headers=headers
+    )
+    result: dict[str, Any] = response.json()
+    if result.get("errors"):
+        raise RuntimeError(f"{op.client}/{op.name}: {result['errors']}")
+    return result
+
+
+def measured_levels(fanout: dict[str, Any]) -> int:
+    """Rounds of downstream calls: a call is a level deeper than any call that ended before it
+    started."""
+    calls = [c for c in fanout["calls"] if c["cache"] in ("miss", "revalidated", "bypass")]
+    depth: list[int] = []
+    for i, call in enumerate(calls):
+        before = [
+            depth[j]
+            for j in range(i)
+            if calls[j]["startMs"] + calls[j]["durationMs"] <= call["startMs"] + 0.01
+        ]
+        depth.append(1 + max(before, default=0))
+    return max(depth, default=0)
+
+
+def active_order(urls: dict[str, str]) -> str:
+    statuses = "ACCEPTED,PREPARING,READY_FOR_PICKUP,PICKED_UP"
+    page = httpx.get(
+        f"{urls['order']}/v1/orders", params={"customer_id": "u_1", "status": statuses}
+    ).json()
+    return str(page["items"][0]["id"])
+
+
+def calls_and_latency(samples: int) -> list[list[object]]:
+    """Cold cost (cache off): downstream calls, levels and single-request latency at 20 ms."""
+    rows = []
+    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
+        order = active_order(urls)
+        env = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
+        with bff(urls, env, cpu=BFF_CPU) as url:
+            for op in OPERATIONS:
+                for _ in range(3):
+                    post(url, op, order)  # warm up
+                reset_stats(urls)
+                fanout = post(url, op, order, fanout=True)["extensions"]["fanout"]
+                calls = sum(httpx.get(f"{u}/__admin/stats").json()["total"] for u in urls.values())
+                latencies = []
+                for _ in range(samples):
+                    started = time.perf_counter()
+                    post(url, op, order)
+                    latencies.append((time.perf_counter() - started) * 1000)
+                median = statistics.median(latencies)
+                floor = op.levels * LATENCY_MS
+                rows.append(
+                    [
+                        f"{op.client}/{op.name}",
+                        calls,
+                        op.minimum_calls,
+                        measured_levels(fanout),
+                        op.levels,
+                        f"{median:.1f}",
+                        floor,
+                        f"{median - floor:+.1f}",
+                    ]
+                )
+    return rows
+
+
+def wrk(
+    url: str, requests: list[tuple[str, dict[str, Any]]], tokens: list[str], seconds: int
+) -> dict[str, float]:
+    env = os.environ | {
+        "BENCH_REQUESTS": "\n--\n".join(f"{path}\t{json.dumps(b)}" for path, b in requests),
+        "BENCH_TOKENS": ",".join(tokens),
+    }
+    script = str(ROOT / "bench" / "wrk" / "graphql.lua")
+    command = [
+        "taskset",
+        "-c",
+        str(OTHERS_CPU),
+        "wrk",
+        "-t1",
+        "-c32",
+        f"-d{seconds}s",
+        "-s",
+        script,
+        url,
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    match = re.search(r"RESULT (.*)", output)
+    if match is None:
+        raise RuntimeError(output)
+    fields = dict(pair.split("=") for pair in match.group(1).split())
+    seconds_run = int(fields["duration_us"]) / 1e6
+    return {
+        "rps": int(fields["requests"]) / seconds_run,
+        "p50": int(fields["p50_us"]) / 1000,
+        "p95": int(fields["p95_us"]) / 1000,
+        "p99": int(fields["p99_us"]) / 1000,
+        "errors": int(fields["errors"]),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bff_pid(port: int) -> int:
+    found = subprocess.run(["pgrep", "-f", f"serve --port {port}"], capture_output=True, text=True)
+    return int(found.stdout.split()[0])
+
+
+def throughput(seconds: int, rounds: int) -> tuple[list[list[object]], list[float]]:
+    """Cache on (the product's default): 32 concurrent clients per operation and a mix."""
+    by_name = {f"{op.client}/{op.name}": op for op in OPERATIONS}
+    rows: list[list[object]] = []
+    memory: list[float] = []
+    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
+        order = active_order(urls)
+        with bff(urls, {"BFF_RATE_LIMITS": "false"}, cpu=BFF_CPU) as url:
+            pid = bff_pid(int(url.rsplit(":", 1)[1]))
+            tokens = [token("u_1")]
+            for round_number in range(rounds):
+                for name in THROUGHPUT:
+                    ops = OPERATIONS if name == "mix" else [by_name[name]]
+                    requests = [(f"/{op.client}/graphql", body(op, order)) for op in ops]
+                    wrk(url, requests, tokens, 2)  # warm up
+                    figures = wrk(url, requests, tokens, seconds)
+                    if round_number == 0:
+                        rows.append(
+                            [
+                                name,
+                                f"{figures['rps']:.0f}",
+                                f"{figures['p50']:.1f}",
+                                f"{figures['p95']:.1f}",
+                                f"{figures['p99']:.1f}",
+                                int(figures["errors"]),
+                            ]
+                        )
+                memory.append(rss_mb(pid))
+    return rows, memory
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args()
+    samples, seconds, rounds = (5, 3, 1) if args.quick else (30, 10, 3)
+
+    latency_rows = calls_and_latency(samples)
+    throughput_rows, memory = throughput(seconds, rounds)
+
+    header = (
+        f"{date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; BFF pinned to CPU {BFF_CPU}, mocks and wrk to "
+        f"CPU {OTHERS_CPU}; downstream latency {LATENCY_MS} ms"
+    )
+    parts = [
+        header,
+        "",
+        "Cold cost of each operation (cache off): downstream calls and dependency levels, and "
+        f"the median of {samples} single requests beside its floor (levels x {LATENCY_MS} ms):",
+        "",
+        table(
+            [
+                "operation",
+                "calls",
+                "minimum",
+                "levels",
+                "floor levels",
+                "median ms",
+                "floor ms",
+                "over floor ms",
+            ],
+            latency_rows,
+        ),
+        "",
+        f"Throughput with the cache on, 32 concurrent clients, {seconds} s each (wrk):",
+        "",
+        table(["load", "requests/s", "p50 ms", "p95 ms", "p99 ms", "errors"], throughput_rows),
+        "",
+        "Resident memory of the BFF after each round of load (MB): "
+        + ", ".join(f"{m:.0f}" for m in memory),
+    ]
+    report = "\n".join(parts)
+    print(report)
+    (ROOT / "bench" / "results.md").write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
