@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, overload
 
+import orjson
 from fastapi import Request, Response, WebSocket
 from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
@@ -29,6 +30,11 @@ class ClientGraphQLRouter(GraphQLRouter[Any, None]):
     def __init__(self, schema: BaseSchema, *, page: GraphiQLPage | None, **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if page else None, **kwargs)
         self.page = page
+
+    def encode_json(self, data: object) -> bytes:
+        # orjson: several times faster than the json module on a page of orders; compact, so
+        # one SSE data line per event as graphql-sse needs.
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         if self.page is None:  # strawberry asks only when graphql_ide is set

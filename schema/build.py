@@ -12,6 +12,7 @@ from strawberry.types import ExecutionContext
 
 from schema.common.scalars import SCALAR_OVERRIDES
 from schema.common.tracking import Subscription
+from schema.execution import ClientExecutionContext
 from schema.mobile.mutation import Mutation as MobileMutation
 from schema.mobile.query import Query as MobileQuery
 from schema.plain_fields import read_plain_fields_directly
@@ -47,6 +48,7 @@ def build_schema(
         subscription=Subscription,
         extensions=list(extensions),
         scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=ClientExecutionContext,
     )
     read_plain_fields_directly(schema._schema)
     return schema

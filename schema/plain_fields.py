@@ -16,6 +16,8 @@ from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from schema.execution import PLAIN_LEAF, is_plain_leaf
+
 
 def read_plain_fields_directly(schema: GraphQLSchema) -> int:
     """Give every plain field an attribute reader; returns how many fields were changed."""
@@ -28,6 +30,9 @@ def read_plain_fields_directly(schema: GraphQLSchema) -> int:
             plain = getattr(field.resolve, "_is_default", False)
             if plain and isinstance(definition, StrawberryField) and definition.is_basic_field:
                 field.resolve = _attribute_reader(definition.python_name)
+                if is_plain_leaf(field.type):
+                    # The execution context reads these without a resolve-info object.
+                    setattr(field.resolve, PLAIN_LEAF, definition.python_name)
                 changed += 1
     return changed
 

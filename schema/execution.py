@@ -1,0 +1,55 @@
+"""The execution context of the client schemas: plain leaf fields take a short path.
+
+For every field, graphql-core builds a resolve-info object (and the list of its nodes)
+before calling the resolver, then completes the value. A plain leaf field (a scalar or enum,
+or a list of them, read from an attribute) needs neither: its value is read and completed
+directly. Measured on ``MyOrders``, building those objects was about a sixth of the CPU.
+Everything else, errors included, goes through graphql-core unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+PLAIN_LEAF = "_plain_leaf_attribute"
+
+
+class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        node = field_details_list[0].node
+        field_def = self.schema.get_field(parent_type, node.name.value)
+        attribute = getattr(field_def.resolve, PLAIN_LEAF, None) if field_def else None
+        if attribute is None or node.arguments:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        return_type = field_def.type  # type: ignore[union-attr]
+        try:
+            value = getattr(source, attribute)
+            # Leaf completion never reads the resolve info.
+            return self.complete_value(
+                return_type,
+                field_details_list,
+                None,  # type: ignore[arg-type]
+                path,
+                value,
+                position_context,
+            )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+
+def is_plain_leaf(return_type: Any) -> bool:
+    return is_leaf_type(get_named_type(return_type))
