@@ -12,6 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from bff.disconnect import CancelOnDisconnect
 from bff.downstream import open_downstream
 from bff.edge import Edge
+from bff.gc_tuning import tune_garbage_collector
 from bff.graphiql_static import graphiql_assets_router
 from bff.graphql import graphql_router
 from bff.health import health_router
@@ -49,6 +50,7 @@ def create_app(
         app.state.runtime = runtime
         runtime.start()
         await edge.start()
+        tune_garbage_collector(settings.gc_gen0_threshold)
         try:
             yield
         finally:

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     courier: ServiceSettings = Field(default_factory=lambda: ServiceSettings())
     # Every downstream call of a GraphQL request fits in what is left of this.
     request_deadline_s: float = Field(default=2.0, gt=0)
+    # The cyclic garbage collector's first threshold (see bff/gc_tuning.py); 0 leaves Python's.
+    gc_gen0_threshold: int = Field(default=50_000, ge=0)
     # In-flight requests get this long to finish on SIGTERM.
     shutdown_grace_s: int = Field(default=10, ge=0)
 
