@@ -121,3 +121,65 @@ def test_not_a_bearer_token(header: str) -> None:
 @pytest.mark.parametrize("garbage", ["abc", "a.b.c", "....", "eyJ.eyJ.x"])
 def test_garbage_token(garbage: str) -> None:
     _assert_refused(verifier.identify(f"Bearer {garbage}"), "invalid token")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting_verifier(monkeypatch: pytest.MonkeyPatch) -> tuple[TokenVerifier, _Clock, list[str]]:
+    clock = _Clock()
+    counted = TokenVerifier(SECRET, ["HS256"], clock=clock)
+    verified: list[str] = []
+    verify = counted._verify
+
+    def counting(token: str) -> tuple[Identity, float | None]:
+        verified.append(token)
+        return verify(token)
+
+    monkeypatch.setattr(counted, "_verify", counting)
+    return counted, clock, verified
+
+
+def test_a_verified_token_is_remembered_for_at_most_a_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counted, clock, verified = _counting_verifier(monkeypatch)
+    header = f"Bearer {_token(_claims(exp=int(clock.now) + 3600))}"
+    assert counted.identify(header).user_id == "u_1"
+    assert counted.identify(header).user_id == "u_1"
+    assert len(verified) == 1
+    clock.now += 61
+    assert counted.identify(header).user_id == "u_1"
+    assert len(verified) == 2
+
+
+def test_a_remembered_token_is_forgotten_when_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    counted, clock, verified = _counting_verifier(monkeypatch)
+    header = f"Bearer {_token(_claims(exp=int(clock.now) + 10))}"
+    counted.identify(header)
+    clock.now += 11
+    counted.identify(header)
+    assert len(verified) == 2
+
+
+def test_refusals_are_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    counted, _clock, verified = _counting_verifier(monkeypatch)
+    bad = _token(_claims(), secret="another-secret-of-the-same-good-length!!")
+    for _ in range(2):
+        _assert_refused(counted.identify(f"Bearer {bad}"), "InvalidSignatureError")
+    assert len(verified) == 2
+
+
+def test_only_the_exact_token_hits_the_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    counted, _clock, _verified = _counting_verifier(monkeypatch)
+    token = _token(_claims())
+    assert counted.identify(f"Bearer {token}").user_id == "u_1"
+    header, _payload, signature = token.split(".")
+    other_payload = _b64(b'{"sub":"u_2","exp":9999999999}')
+    forged = f"{header}.{other_payload}.{signature}"
+    _assert_refused(counted.identify(f"Bearer {forged}"), "invalid token")
