@@ -6,16 +6,12 @@ import random
 import secrets
 from dataclasses import dataclass, field
 
-from clients._trace import CallTrace
+from clients._trace import CallTrace, new_span_id
 
 
-# Trace and span ids must be unique, not secret: the PRNG avoids a syscall per call.
+# Trace ids must be unique, not secret: the PRNG avoids a syscall per request.
 def new_trace_id() -> str:
     return f"{random.getrandbits(128) or 1:032x}"
-
-
-def new_span_id() -> str:
-    return f"{random.getrandbits(64) or 1:016x}"
 
 
 def new_request_id() -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
+import random
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+
+# Trace and span ids must be unique, not secret: the PRNG avoids a syscall per call.
+def new_span_id() -> str:
+    return f"{random.getrandbits(64) or 1:016x}"
 
 
 class CacheOutcome(StrEnum):
@@ -51,7 +56,7 @@ class CallTrace:
         self, service: str, route: str, batch_size: int | None, cache: CacheOutcome
     ) -> CallRecord:
         record = CallRecord(
-            service, route, batch_size, cache, time.perf_counter(), span_id=secrets.token_hex(8)
+            service, route, batch_size, cache, time.perf_counter(), span_id=new_span_id()
         )
         self.calls.append(record)
         _current_call.set((self, record))

@@ -11,14 +11,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLObjectType, get_named_type, is_leaf_type
+from graphql import (
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    get_named_type,
+    is_leaf_type,
+    is_non_null_type,
+)
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.completion_plans import CompletionPlans
 
 PLAIN_LEAF = "_plain_leaf_attribute"
 
 
 class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._completion_plans = CompletionPlans(self.collect_subfields)
+
+    def complete_object_value(
+        self,
+        return_type: GraphQLObjectType,
+        field_details_list: Any,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._completion_plans.plan(return_type, field_details_list)
+        if plan is not None:
+            try:
+                return plan(result)
+            except Exception:
+                # graphql-core completes the object again, placing every error at its path.
+                pass
+        return super().complete_object_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -37,7 +69,12 @@ class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return_type = field_def.type  # type: ignore[union-attr]
         try:
             value = getattr(source, attribute)
-            # Leaf completion never reads the resolve info.
+            if value is None and is_non_null_type(return_type):
+                # The error names the field, from the resolve info: graphql-core's path.
+                return super().execute_field(
+                    parent_type, source, field_details_list, path, position_context
+                )
+            # Leaf completion never reads the resolve info otherwise.
             return self.complete_value(
                 return_type,
                 field_details_list,

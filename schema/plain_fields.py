@@ -16,6 +16,7 @@ from graphql import GraphQLObjectType, GraphQLSchema
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from schema.completion_plans import PLAIN_ATTRIBUTE
 from schema.execution import PLAIN_LEAF, is_plain_leaf
 
 
@@ -30,6 +31,8 @@ def read_plain_fields_directly(schema: GraphQLSchema) -> int:
             plain = getattr(field.resolve, "_is_default", False)
             if plain and isinstance(definition, StrawberryField) and definition.is_basic_field:
                 field.resolve = _attribute_reader(definition.python_name)
+                # Completion plans read these attributes without calling the reader.
+                setattr(field.resolve, PLAIN_ATTRIBUTE, definition.python_name)
                 if is_plain_leaf(field.type):
                     # The execution context reads these without a resolve-info object.
                     setattr(field.resolve, PLAIN_LEAF, definition.python_name)

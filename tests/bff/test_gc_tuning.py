@@ -36,9 +36,11 @@ def test_raises_the_first_threshold_and_freezes_start_up_objects_once() -> None:
     frozen_after_first = gc.get_freeze_count()
     assert frozen_after_first > 0
 
-    garbage = [object() for _ in range(1000)]
+    # Containers, which the collector tracks (unlike plain objects).
+    garbage = [[] for _ in range(10_000)]
     gc_tuning.tune_garbage_collector(40_000)
     assert gc.get_threshold()[0] == 40_000
-    # A second start in the same process does not freeze what the first left behind.
-    assert gc.get_freeze_count() == frozen_after_first
+    # A second start in the same process does not freeze what the first left behind. (The
+    # count may fall: frozen objects that other code frees leave the permanent generation.)
+    assert gc.get_freeze_count() < frozen_after_first + len(garbage) // 2
     del garbage

@@ -1,0 +1,170 @@
+"""Completion plans: objects whose selected fields are all plain are completed in one step.
+
+graphql-core completes a value field by field: a path, a dispatch on the field's type and a
+leaf coercion through several calls, for every field of every object. Below a list resolver,
+this schema's objects are already built, with their relations as plain values (see
+``schema.relations``), so the work is only reading attributes and coercing leaves. A plan,
+made once per (object type, selection) per request, does exactly that: for each selected
+field, the attribute to read and a completer of its type, nested objects and lists included.
+
+A plan is an optimisation, never a second semantics: anything it does not expect (a null
+in a non-null field, a relation still loading, a failed relation held as an exception, an
+unexpected type) makes it give up on that object, and graphql-core completes the object
+again from the start, placing every error at its field's path. Reading the attributes
+again is harmless: they are plain values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
+from graphql.pyutils import Undefined
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+PLAIN_ATTRIBUTE = "_plain_attribute"
+
+Completer = Callable[[Any], Any]
+ObjectPlan = Callable[[Any], dict[str, Any]]
+CollectSubfields = Callable[[GraphQLObjectType, Any], Any]
+
+
+class GiveUp(Exception):
+    """The plan met something only graphql-core's own completion handles."""
+
+
+class CompletionPlans:
+    """The plans of one request (selections depend on its variables through directives)."""
+
+    def __init__(self, collect_subfields: CollectSubfields) -> None:
+        self._collect_subfields = collect_subfields
+        # Keyed by the identity of graphql-core's field list, kept alive beside the plan so
+        # that its id cannot be reused within the request.
+        self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, ObjectPlan | None]] = {}
+
+    def plan(self, object_type: GraphQLObjectType, field_details_list: Any) -> ObjectPlan | None:
+        key = (object_type, id(field_details_list))
+        found = self._plans.get(key)
+        if found is None:
+            found = (field_details_list, self._object_plan(object_type, field_details_list))
+            self._plans[key] = found
+        return found[1]
+
+    def _object_plan(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> ObjectPlan | None:
+        if object_type.is_type_of is not None:
+            return None
+        grouped_field_set = self._collect_subfields(object_type, field_details_list)[0]
+        entries: list[tuple[str, str, Completer]] = []
+        constants: dict[str, str] = {}
+        for response_name, details in grouped_field_set.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                constants[response_name] = object_type.name
+                continue
+            field = object_type.fields.get(name)
+            attribute = getattr(field.resolve, PLAIN_ATTRIBUTE, None) if field else None
+            if field is None or attribute is None or node.arguments:
+                return None
+            completer = self._completer(field.type, details)
+            if completer is None:
+                return None
+            entries.append((response_name, attribute, completer))
+        if constants:
+            # Rare (__typename); kept out of the common path below.
+            return _with_constants(entries, constants, list(grouped_field_set))
+        plain = tuple(entries)
+
+        def complete_object(source: Any) -> dict[str, Any]:
+            return {name: complete(getattr(source, attr)) for name, attr, complete in plain}
+
+        return complete_object
+
+    def _completer(self, field_type: GraphQLOutputType, details: Any) -> Completer | None:
+        if is_non_null_type(field_type):
+            inner = self._completer(field_type.of_type, details)
+            return None if inner is None else _non_null(inner)
+        if is_list_type(field_type):
+            assert isinstance(field_type, GraphQLList)
+            item = self._completer(field_type.of_type, details)
+            return None if item is None else _list_of(item)
+        if is_leaf_type(field_type):
+            return _leaf(field_type.coerce_output_value)
+        if is_object_type(field_type):
+            assert isinstance(field_type, GraphQLObjectType)
+            definition = (field_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            origin = getattr(definition, "origin", None)
+            plan = self.plan(field_type, details)
+            if plan is None or not isinstance(origin, type):
+                return None
+            return _object_of(origin, plan)
+        return None  # interfaces and unions: graphql-core resolves their runtime type
+
+
+def _non_null(inner: Completer) -> Completer:
+    def complete_non_null(value: Any) -> Any:
+        if value is None:
+            raise GiveUp
+        return inner(value)
+
+    return complete_non_null
+
+
+def _list_of(item: Completer) -> Completer:
+    def complete_list(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is not list and type(value) is not tuple:
+            raise GiveUp
+        return [item(element) for element in value]
+
+    return complete_list
+
+
+def _leaf(coerce: Callable[[Any], Any]) -> Completer:
+    def complete_leaf(value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, BaseException):
+            raise GiveUp
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise GiveUp
+        return coerced
+
+    return complete_leaf
+
+
+def _object_of(origin: type, plan: ObjectPlan) -> Completer:
+    # The exact strawberry class, so a task or an exception standing for a relation (or
+    # anything else) sends the object to graphql-core.
+    def complete_object(value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, origin):
+            raise GiveUp
+        return plan(value)
+
+    return complete_object
+
+
+def _with_constants(
+    entries: list[tuple[str, str, Completer]], constants: dict[str, str], order: list[str]
+) -> ObjectPlan:
+    def complete_object(source: Any) -> dict[str, Any]:
+        values = {name: complete(getattr(source, attr)) for name, attr, complete in entries}
+        values.update(constants)
+        return {name: values[name] for name in order}
+
+    return complete_object
