@@ -37,7 +37,7 @@ def test_raises_the_first_threshold_and_freezes_start_up_objects_once() -> None:
     assert frozen_after_first > 0
 
     # Containers, which the collector tracks (unlike plain objects).
-    garbage = [[] for _ in range(10_000)]
+    garbage: list[list[int]] = [[] for _ in range(10_000)]
     gc_tuning.tune_garbage_collector(40_000)
     assert gc.get_threshold()[0] == 40_000
     # A second start in the same process does not freeze what the first left behind. (The
