@@ -135,7 +135,11 @@ def calls_and_latency(samples: int) -> list[list[object]]:
 
 
 def wrk(
-    url: str, requests: list[tuple[str, dict[str, Any]]], tokens: list[str], seconds: int
+    url: str,
+    requests: list[tuple[str, dict[str, Any]]],
+    tokens: list[str],
+    seconds: int,
+    connections: int = 32,
 ) -> dict[str, float]:
     env = os.environ | {
         "BENCH_REQUESTS": "\n--\n".join(f"{path}\t{json.dumps(b)}" for path, b in requests),
@@ -148,7 +152,7 @@ def wrk(
         str(OTHERS_CPU),
         "wrk",
         "-t1",
-        "-c32",
+        f"-c{connections}",
         f"-d{seconds}s",
         "-s",
         script,

@@ -10,14 +10,15 @@ import logging
 import random
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import BaseRoute, Match
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mocks.events import EventLog
 from mocks.problems import PROBLEM_MEDIA_TYPE, STATUS_CODES, problem_body
@@ -138,9 +139,18 @@ class FaultMiddleware:
             f"{method} {self._template(scope)}", _ids_requested(scope["query_string"])
         )
         fault = self.control.take_fault(method, path)
-        if fault is not None and await self._apply(fault, send):
+        if fault is None:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        delay_s = (fault.latency_ms + self.control.rng.uniform(0, fault.jitter_ms)) / 1000
+        failure = self._failure(fault)
+        if failure is not None:
+            # Failures fire before the handler: a failed POST /v1/orders creates no order.
+            if delay_s:
+                await asyncio.sleep(delay_s)
+            await failure(send)
+            return
+        await self.app(scope, receive, _answering_after(send, delay_s) if delay_s else send)
 
     def _template(self, scope: Scope) -> str:
         for route in self.routes:
@@ -150,21 +160,15 @@ class FaultMiddleware:
                 return _PATH_PARAM.sub("{id}", str(getattr(route, "path", scope["path"])))
         return str(scope["path"])
 
-    async def _apply(self, faults: FaultConfig, send: Send) -> bool:
-        """Apply `faults`; True when the request was answered (or dropped) here."""
-        delay = faults.latency_ms + self.control.rng.uniform(0, faults.jitter_ms)
-        if delay:
-            await asyncio.sleep(delay / 1000)
+    def _failure(self, faults: FaultConfig) -> Callable[[Send], Awaitable[None]] | None:
+        """How this request fails, if it does (drawn now: the handler must not run then)."""
         if faults.outage:
-            await self._fail(send, 503, faults.retry_after)
-            return True
+            return partial(self._fail, status=503, retry_after=faults.retry_after)
         if faults.drop_rate and self.control.rng.random() < faults.drop_rate:
-            await _drop(send)
-            return True
+            return _drop
         if faults.error_rate and self.control.rng.random() < faults.error_rate:
-            await self._fail(send, faults.error_status, faults.retry_after)
-            return True
-        return False
+            return partial(self._fail, status=faults.error_status, retry_after=faults.retry_after)
+        return None
 
     async def _fail(self, send: Send, status: int, retry_after: int | None) -> None:
         code = STATUS_CODES.get(status, "INTERNAL_ERROR" if status >= 500 else "VALIDATION_ERROR")
@@ -177,6 +181,24 @@ class FaultMiddleware:
             headers.append((b"retry-after", str(retry_after).encode()))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def _answering_after(send: Send, delay_s: float) -> Send:
+    """``send`` that holds the answer until ``delay_s`` after the request arrived.
+
+    The handler works meanwhile, as a real service's would, so the latency is the time to
+    the answer (the benchmarks' floor assumes so), not a wait added before the work.
+    """
+    answer_at = asyncio.get_running_loop().time() + delay_s
+
+    async def send_after(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            remaining = answer_at - asyncio.get_running_loop().time()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await send(message)
+
+    return send_after
 
 
 async def _drop(send: Send) -> None:

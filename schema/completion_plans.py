@@ -29,7 +29,6 @@ from graphql import (
     is_object_type,
 )
 from graphql.pyutils import Undefined
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 PLAIN_ATTRIBUTE = "_plain_attribute"
 
@@ -45,8 +44,11 @@ class GiveUp(Exception):
 class CompletionPlans:
     """The plans of one request (selections depend on its variables through directives)."""
 
-    def __init__(self, collect_subfields: CollectSubfields) -> None:
+    def __init__(
+        self, collect_subfields: CollectSubfields, is_awaitable: Callable[[Any], bool]
+    ) -> None:
         self._collect_subfields = collect_subfields
+        self._is_awaitable = is_awaitable
         # Keyed by the identity of graphql-core's field list, kept alive beside the plan so
         # that its id cannot be reused within the request.
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, ObjectPlan | None]] = {}
@@ -103,12 +105,8 @@ class CompletionPlans:
             return _leaf(field_type.coerce_output_value)
         if is_object_type(field_type):
             assert isinstance(field_type, GraphQLObjectType)
-            definition = (field_type.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            origin = getattr(definition, "origin", None)
             plan = self.plan(field_type, details)
-            if plan is None or not isinstance(origin, type):
-                return None
-            return _object_of(origin, plan)
+            return None if plan is None else _object_of(plan, self._is_awaitable)
         return None  # interfaces and unions: graphql-core resolves their runtime type
 
 
@@ -146,13 +144,12 @@ def _leaf(coerce: Callable[[Any], Any]) -> Completer:
     return complete_leaf
 
 
-def _object_of(origin: type, plan: ObjectPlan) -> Completer:
-    # The exact strawberry class, so a task or an exception standing for a relation (or
-    # anything else) sends the object to graphql-core.
+def _object_of(plan: ObjectPlan, is_awaitable: Callable[[Any], bool]) -> Completer:
     def complete_object(value: Any) -> Any:
         if value is None:
             return None
-        if not isinstance(value, origin):
+        # A relation still loading (a task) or failed (its exception) is graphql-core's.
+        if isinstance(value, BaseException) or is_awaitable(value):
             raise GiveUp
         return plan(value)
 

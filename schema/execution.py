@@ -29,7 +29,7 @@ PLAIN_LEAF = "_plain_leaf_attribute"
 class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._completion_plans = CompletionPlans(self.collect_subfields)
+        self._completion_plans = CompletionPlans(self.collect_subfields, self.is_awaitable)
 
     def complete_object_value(
         self,

@@ -8,7 +8,9 @@ import pytest
 
 from bff.app import create_app
 from bff.settings import Settings
-from mocks.runner import MockServers
+from clients import Downstream
+from clients._breaker import CircuitBreaker
+from mocks.runner import SERVICES, MockServers
 from tests.support.downstream import MockAdmin
 from tests.support.graphql import GraphQLClient
 from tests.support.served import ServedApp
@@ -34,11 +36,19 @@ def bff(mocks: MockServers) -> Iterator[ServedApp]:
 
 
 @pytest.fixture
-def admin(mocks: MockServers) -> Iterator[MockAdmin]:
+def admin(mocks: MockServers, request: pytest.FixtureRequest) -> Iterator[MockAdmin]:
     admin = MockAdmin(mocks.urls)
     admin.reset()
     yield admin
     admin.reset()
+    if "bff" in request.fixturenames:
+        # The faults a test injected must not leave the shared BFF's breakers open (or close
+        # to opening) for the next test: each test starts with the services' breakers closed.
+        downstream: Downstream = request.getfixturevalue("bff").app.state.downstream
+        for service in SERVICES:
+            transport = downstream.transport(service)
+            if transport.breaker is not None:
+                transport.breaker = CircuitBreaker(transport.breaker.config)
 
 
 @pytest.fixture

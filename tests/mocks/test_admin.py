@@ -86,6 +86,29 @@ def test_latency(mocks: MockServers, client: httpx.Client) -> None:
     assert time.monotonic() - started >= 0.3
 
 
+def test_latency_is_the_time_to_the_answer_the_work_happens_meanwhile(
+    mocks: MockServers, client: httpx.Client
+) -> None:
+    url = mocks.urls["order"]
+    before = len(mocks.world.orders)
+    faults(client, url, latency_ms=1500, match="POST /v1/orders")
+    answers: list[int] = []
+    body = order_body("u_1", "r_1", ORDER_LINE)
+    worker = threading.Thread(
+        target=lambda: answers.append(place(client, url, body, "admin-latency-key").status_code)
+    )
+    worker.start()
+    # The order exists while its answer is still held back.
+    for _ in range(100):
+        if len(mocks.world.orders) > before:
+            break
+        time.sleep(0.01)
+    assert len(mocks.world.orders) == before + 1
+    assert answers == []
+    worker.join()
+    assert answers == [201]
+
+
 def test_dropped_post_creates_no_order(mocks: MockServers, client: httpx.Client) -> None:
     url = mocks.urls["order"]
     before = len(mocks.world.orders)
