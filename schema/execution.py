@@ -9,6 +9,7 @@ Everything else, errors included, goes through graphql-core unchanged.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from graphql import (
@@ -19,6 +20,7 @@ from graphql import (
     is_non_null_type,
 )
 from graphql.pyutils import Path
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.completion_plans import CompletionPlans
@@ -29,7 +31,19 @@ PLAIN_LEAF = "_plain_leaf_attribute"
 class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._completion_plans = CompletionPlans(self.collect_subfields, self.is_awaitable)
+        # graphql-core's executor holds its own bound methods (its resolve-info helpers), a
+        # cycle that keeps the executor and the whole request it refers to alive until the
+        # cyclic garbage collector runs. Through weak references instead, a request's
+        # objects are freed by reference counting as soon as it is answered.
+        this = weakref.ref(self)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=lambda *args: _alive(this).gather_async_work(*args),
+            track=lambda *args: _alive(this).track_async_work(*args),
+        )
+        self._completion_plans = CompletionPlans(
+            lambda object_type, fields: _alive(this).collect_subfields(object_type, fields),
+            self.is_awaitable,
+        )
 
     def complete_object_value(
         self,
@@ -86,6 +100,13 @@ class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
+
+
+def _alive(this: weakref.ref[ClientExecutionContext]) -> ClientExecutionContext:
+    executor = this()
+    if executor is None:  # only once nothing can call back into it any more
+        raise RuntimeError("the execution has ended")
+    return executor
 
 
 def is_plain_leaf(return_type: Any) -> bool:
