@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -188,3 +189,53 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def customers_with_history(
+    urls: dict[str, str], count: int, orders_each: int = 20, seed: int = 7
+) -> list[str]:
+    """``count`` customers whose first page of orders is full, like the demo customer ``u_1``.
+
+    Made through the contract (``POST /v1/orders``) and the mocks' admin API (each order is
+    advanced to a random status, so most have a delivery and a courier): a load from many
+    customers is what a BFF serves, and one customer's identical concurrent requests would
+    share their downstream calls.
+    """
+    rng = random.Random(seed)
+    http = httpx.Client(timeout=30)
+    first_sixty = ",".join(f"r_{i}" for i in range(1, 61))
+    found = http.get(f"{urls['menu']}/v1/restaurants", params={"ids": first_sixty}).json()
+    open_restaurants = [r for r in found["items"] if r["is_open"]]
+    menus = {
+        r["id"]: [
+            i["id"]
+            for i in http.get(f"{urls['menu']}/v1/restaurants/{r['id']}/menu").json()["items"]
+            if i["available"]
+        ]
+        for r in open_restaurants[:20]
+    }
+    users = ["u_1"] + [f"u_{n}" for n in range(101, 100 + count)]
+    for user in users[1:]:
+        for n in range(orders_each):
+            restaurant = rng.choice(list(menus))
+            items = rng.sample(menus[restaurant], k=min(len(menus[restaurant]), rng.randint(1, 3)))
+            body = {
+                "customer_id": user,
+                "restaurant_id": restaurant,
+                "items": [{"menu_item_id": i, "quantity": rng.randint(1, 3)} for i in items],
+                "delivery_address": {
+                    "line1": "Rua Augusta 1",
+                    "city": "Lisbon",
+                    "postcode": "1100-048",
+                    "location": {"lat": 38.7097, "lng": -9.1365},
+                },
+            }
+            placed = http.post(
+                f"{urls['order']}/v1/orders",
+                json=body,
+                headers={"Idempotency-Key": f"bench-{user}-{n}"},
+            )
+            placed.raise_for_status()
+            for _ in range(rng.randint(0, 5)):
+                http.post(f"{urls['order']}/__admin/orders/{placed.json()['id']}/advance")
+    return users
