@@ -34,7 +34,6 @@ def transport_config(settings: Settings, service: str) -> TransportConfig:
         connect_timeout_s=policy.connect_timeout_s,
         read_timeout_s=policy.read_timeout_s,
         max_connections=policy.max_connections,
-        max_keepalive_connections=policy.max_keepalive_connections,
         retry=RetryPolicy(
             attempts=policy.retry_attempts,
             base_delay_s=policy.retry_base_delay_s,

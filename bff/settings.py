@@ -19,7 +19,6 @@ class ServiceSettings(BaseModel):
     connect_timeout_s: float = Field(default=1.0, gt=0)
     read_timeout_s: float = Field(default=2.0, gt=0)
     max_connections: int = Field(default=100, ge=1)
-    max_keepalive_connections: int = Field(default=50, ge=0)
     max_concurrent: int = Field(default=100, ge=1)
     bulkhead_wait_s: float = Field(default=0.1, ge=0)
     retry_attempts: int = Field(default=3, ge=1)

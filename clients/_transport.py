@@ -18,6 +18,7 @@ import orjson
 from clients._breaker import BreakerConfig, CircuitBreaker
 from clients._bulkhead import Bulkhead, BulkheadFull
 from clients._cache_store import StoredResponse, wait_for_fill
+from clients._connections import pooled_transport
 from clients._context import CallContext
 from clients._exceptions import (
     BulkheadRejected,
@@ -46,7 +47,6 @@ class TransportConfig:
     connect_timeout_s: float = 1.0
     read_timeout_s: float = 2.0
     max_connections: int = 100
-    max_keepalive_connections: int = 50
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     retry_budget_ratio: float = 0.1
     retry_budget_floor: int = 10
@@ -76,11 +76,7 @@ class ServiceTransport:
         self._http = httpx.AsyncClient(
             base_url=config.base_url,
             timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
-            limits=httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_keepalive_connections,
-            ),
-            transport=http_transport,
+            transport=http_transport or pooled_transport(config.max_connections),
             follow_redirects=False,
         )
 

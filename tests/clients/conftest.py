@@ -13,7 +13,7 @@ from tests.clients.payloads import COURIER_URL, MENU_URL, ORDER_URL
 
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mocked:
+    with respx.mock(using="httpx", assert_all_mocked=True, assert_all_called=False) as mocked:
         yield mocked
 
 
