@@ -1,5 +1,6 @@
 """Where the BFF's CPU goes under load: py-spy samples the BFF while wrk sends ``MyOrders``
-(32 clients, cache on, 20 ms downstream latency), and the top entries are printed and kept.
+(32 clients, as 32 customers in turn, cache on, 20 ms downstream latency), and the top
+entries are printed and kept.
 
 Run: .venv/bin/python bench/profile.py --label after [--source OTHER_CHECKOUT]
 Writes ``bench/profiles/<label>.txt``; ``--source`` measures another checkout (e.g. an older
@@ -18,8 +19,18 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from harness import ROOT, bff, mocks, token
-from run import BFF_CPU, LATENCY_MS, OPERATIONS, OTHERS_CPU, active_order, bff_pid, body, wrk
+from harness import ROOT, bff, customers_with_history, mocks, token
+from run import (
+    BFF_CPU,
+    CUSTOMERS,
+    LATENCY_MS,
+    OPERATIONS,
+    OTHERS_CPU,
+    active_order,
+    bff_pid,
+    load_request,
+    wrk,
+)
 
 TOP = 25
 
@@ -72,11 +83,12 @@ def main() -> None:
     my_orders = next(op for op in OPERATIONS if op.name == "MyOrders")
     with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
         order = active_order(urls)
+        tokens = [token(user) for user in customers_with_history(urls, CUSTOMERS)]
         env = {"BFF_RATE_LIMITS": "false"}
         with bff(urls, env, cpu=BFF_CPU, source=args.source) as url:
             pid = bff_pid(int(url.rsplit(":", 1)[1]))
-            requests = [("/mobile/graphql", body(my_orders, order))]
-            wrk(url, requests, [token("u_1")], 3)  # warm up
+            requests = [load_request(my_orders, order)]
+            wrk(url, requests, tokens, 3)  # warm up
             start = (_cpu_ticks(pid), 0)
             with tempfile.TemporaryDirectory() as scratch:
                 raw = Path(scratch) / "profile.raw"
@@ -101,7 +113,7 @@ def main() -> None:
                     kwargs={"capture_output": True},
                 )
                 recorder.start()
-                figures = wrk(url, requests, [token("u_1")], args.seconds)
+                figures = wrk(url, requests, tokens, args.seconds)
                 recorder.join()
                 seconds_run = args.seconds
                 served = int(figures["rps"] * seconds_run)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import ROOT, bff, document, mocks, reset_stats, table, token
+from harness import ROOT, bff, customers_with_history, document, mocks, reset_stats, table, token
 
 BFF_CPU, OTHERS_CPU = 0, 1
 LATENCY_MS = 20
@@ -37,19 +37,26 @@ class Operation:
     user: str | None
     minimum_calls: int
     levels: int  # dependency levels: the floor is levels x downstream latency
+    # Under load, sent by many customers in turn (else by u_1: its variables name u_1's order).
+    any_customer: bool = False
 
 
 OPERATIONS = [
-    Operation("mobile", "HomeFeed", LISBON | {"first": 10}, "u_1", 4, 2),
-    Operation("mobile", "MyOrders", {"first": 20}, "u_1", 5, 3),
+    Operation("mobile", "HomeFeed", LISBON | {"first": 10}, "u_1", 4, 2, any_customer=True),
+    Operation("mobile", "MyOrders", {"first": 20}, "u_1", 5, 3, any_customer=True),
     Operation("mobile", "RestaurantMenu", {"id": "r_1"}, None, 2, 1),
     Operation("mobile", "OrderTracking", {"id": "{active_order}"}, "u_1", 4, 2),
     Operation("web", "SearchRestaurants", LISBON | {"first": 24}, None, 1, 1),
     Operation("web", "RestaurantPage", {"id": "r_1"}, None, 2, 1),
-    Operation("web", "OrderHistory", {"first": 20}, "u_1", 5, 3),
+    Operation("web", "OrderHistory", {"first": 20}, "u_1", 5, 3, any_customer=True),
     Operation("web", "OrderDetail", {"id": "{active_order}"}, "u_1", 5, 2),
 ]
 THROUGHPUT = ["mobile/MyOrders", "mobile/RestaurantMenu", "web/OrderHistory", "mix"]
+# Customers sending the load, each with a full first page of orders like u_1's: one customer's
+# identical concurrent requests would share their downstream calls, which flatters the BFF.
+CUSTOMERS = 32
+
+Request = tuple[str, str, dict[str, Any]]  # path, authorisation ("", "*" or a token), body
 
 
 def body(op: Operation, active_order: str) -> dict[str, Any]:
@@ -134,15 +141,31 @@ def calls_and_latency(samples: int) -> list[list[object]]:
     return rows
 
 
+def load_request(op: Operation, active_order: str) -> Request:
+    """How wrk sends ``op``: anonymous, from each customer in turn, or from u_1."""
+    auth = "" if op.user is None else "*" if op.any_customer else token(op.user)
+    return (f"/{op.client}/graphql", auth, body(op, active_order))
+
+
+def check_answers(url: str, requests: list[Request], tokens: list[str]) -> None:
+    """wrk counts HTTP failures only: make sure every request is answered without errors."""
+    for path, auth, payload in requests:
+        for bearer in tokens if auth == "*" else [auth]:
+            headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+            answer = _HTTP.post(f"{url}{path}", json=payload, headers=headers).json()
+            if answer.get("errors"):
+                raise RuntimeError(f"{path}: {answer['errors']}")
+
+
 def wrk(
     url: str,
-    requests: list[tuple[str, dict[str, Any]]],
+    requests: list[Request],
     tokens: list[str],
     seconds: int,
     connections: int = 32,
 ) -> dict[str, float]:
     env = os.environ | {
-        "BENCH_REQUESTS": "\n--\n".join(f"{path}\t{json.dumps(b)}" for path, b in requests),
+        "BENCH_REQUESTS": "\n--\n".join(f"{p}\t{a}\t{json.dumps(b)}" for p, a, b in requests),
         "BENCH_TOKENS": ",".join(tokens),
     }
     script = str(ROOT / "bench" / "wrk" / "graphql.lua")
@@ -192,13 +215,14 @@ def throughput(seconds: int, rounds: int) -> tuple[list[list[object]], list[floa
     memory: list[float] = []
     with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
         order = active_order(urls)
+        tokens = [token(user) for user in customers_with_history(urls, CUSTOMERS)]
         with bff(urls, {"BFF_RATE_LIMITS": "false"}, cpu=BFF_CPU) as url:
             pid = bff_pid(int(url.rsplit(":", 1)[1]))
-            tokens = [token("u_1")]
             for round_number in range(rounds):
                 for name in THROUGHPUT:
                     ops = OPERATIONS if name == "mix" else [by_name[name]]
-                    requests = [(f"/{op.client}/graphql", body(op, order)) for op in ops]
+                    requests = [load_request(op, order) for op in ops]
+                    check_answers(url, requests, tokens)
                     wrk(url, requests, tokens, 2)  # warm up
                     figures = wrk(url, requests, tokens, seconds)
                     if round_number == 0:

@@ -1,11 +1,13 @@
--- wrk script: POST GraphQL operations, rotating over the requests and bearer tokens given.
--- BENCH_REQUESTS: requests separated by lines holding only "--", each "PATH<TAB>JSON BODY".
--- BENCH_TOKENS: comma-separated bearer tokens (optional).
+-- wrk script: POST GraphQL operations, rotating over the requests given.
+-- BENCH_REQUESTS: requests separated by lines holding only "--", each "PATH<TAB>AUTH<TAB>BODY",
+--   AUTH being "" (anonymous), "*" (the next of BENCH_TOKENS, so that requests come from many
+--   customers) or a bearer token to send as it is.
+-- BENCH_TOKENS: comma-separated bearer tokens.
 local requests = {}
 for entry in string.gmatch((os.getenv("BENCH_REQUESTS") or "") .. "\n--\n", "(.-)\n%-%-\n") do
-  local path, body = string.match(entry, "^([^\t]+)\t(.*)$")
+  local path, auth, body = string.match(entry, "^([^\t]+)\t([^\t]*)\t(.*)$")
   if path then
-    table.insert(requests, { path = path, body = body })
+    table.insert(requests, { path = path, auth = auth, body = body })
   end
 end
 local tokens = {}
@@ -18,8 +20,12 @@ request = function()
   counter = counter + 1
   local chosen = requests[(counter % #requests) + 1]
   local headers = { ["Content-Type"] = "application/json" }
-  if #tokens > 0 then
-    headers["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1]
+  local token = chosen.auth
+  if token == "*" then
+    token = tokens[(counter % #tokens) + 1]
+  end
+  if token ~= "" then
+    headers["Authorization"] = "Bearer " .. token
   end
   return wrk.format("POST", chosen.path, headers, chosen.body)
 end
