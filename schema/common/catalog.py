@@ -8,6 +8,7 @@ import strawberry
 
 from clients import MenuItem as MenuItemModel
 from clients import Restaurant as RestaurantModel
+from schema.common.lookahead import Selection
 from schema.common.money import Money
 from schema.common.queries import Origin
 from schema.common.types import LatLng
@@ -56,12 +57,13 @@ class MenuItemFields:
     dietary: list[str]
 
     @staticmethod
-    def fields_of(item: MenuItemModel, info: Ctx) -> dict[str, Any]:
+    def fields_of(item: MenuItemModel, info: Ctx, wanted: Selection) -> dict[str, Any]:
+        price = item.price
         return {
             "id": strawberry.ID(item.id),
             "name": item.name,
             "description": item.description,
-            "price": Money.from_model(item.price, info.context.locale),
+            "price": Money.from_model(price, info.context.locale) if "price" in wanted else None,
             "available": item.available,
             "dietary": item.dietary,
         }

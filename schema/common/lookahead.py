@@ -20,6 +20,20 @@ from strawberry.types import Info
 Selection = dict[str, "Selection"]
 
 
+class _Everything(dict[str, "Selection"]):
+    """The selection of a caller that does not say what it needs: every field, at every depth."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def get(self, name: str, default: object = None) -> Selection:
+        return self
+
+
+# Objects are built with only their selected fields; built for EVERYTHING, they have them all.
+EVERYTHING: Selection = _Everything()
+
+
 def selection(info: Info) -> Selection:
     """What the current field's selection asks for, as a tree of field names."""
     raw = info._raw_info

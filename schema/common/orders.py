@@ -28,13 +28,18 @@ class OrderItemFields:
     line_total: Money
 
     @staticmethod
-    def fields_of(line: OrderLineModel, info: Ctx) -> dict[str, Any]:
+    def fields_of(line: OrderLineModel, info: Ctx, wanted: Selection) -> dict[str, Any]:
+        """The fields, the formatted amounts only where selected (formatting is the cost)."""
         locale = info.context.locale
         return {
             "quantity": line.quantity,
             "notes": line.notes,
-            "unit_price": Money.from_model(line.unit_price, locale),
-            "line_total": Money.from_model(line.line_total, locale),
+            "unit_price": Money.from_model(line.unit_price, locale)
+            if "unitPrice" in wanted
+            else None,
+            "line_total": Money.from_model(line.line_total, locale)
+            if "lineTotal" in wanted
+            else None,
         }
 
 
@@ -57,7 +62,7 @@ class OrderFields:
 
     @staticmethod
     def fields_of(model: OrderModel, info: Ctx, wanted: Selection) -> dict[str, Any]:
-        """The shared fields; relations only where selected (their loads were started ahead)."""
+        """The shared fields as selected; relations' loads were started ahead."""
         locale = info.context.locale
         deliveries = info.context.loaders.delivery_by_order
         delivery = eta = None
@@ -77,11 +82,18 @@ class OrderFields:
             "status": model.status,
             "created_at": model.created_at,
             "updated_at": model.updated_at,
-            "subtotal": Money.from_model(model.subtotal, locale),
-            "delivery_fee": Money.from_model(model.delivery_fee, locale),
-            "total": Money.from_model(model.total, locale),
-            "delivery_address": Address.from_model(model.delivery_address),
-            "status_history": [StatusChange.from_model(s) for s in model.status_history],
+            # Unselected fields are never read: they are not built (None stands in).
+            "subtotal": Money.from_model(model.subtotal, locale) if "subtotal" in wanted else None,
+            "delivery_fee": Money.from_model(model.delivery_fee, locale)
+            if "deliveryFee" in wanted
+            else None,
+            "total": Money.from_model(model.total, locale) if "total" in wanted else None,
+            "delivery_address": Address.from_model(model.delivery_address)
+            if "deliveryAddress" in wanted
+            else None,
+            "status_history": [StatusChange.from_model(s) for s in model.status_history]
+            if "statusHistory" in wanted
+            else [],
             "delivery": delivery,
             "eta": eta,
             "model": model,

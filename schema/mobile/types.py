@@ -11,7 +11,7 @@ from clients import OrderLine as OrderLineModel
 from clients import Restaurant as RestaurantModel
 from schema.common.catalog import MenuItemFields, RestaurantFields
 from schema.common.images import thumbnail_url
-from schema.common.lookahead import Selection, at
+from schema.common.lookahead import EVERYTHING, Selection, at
 from schema.common.orders import OrderFields, OrderItemFields
 from schema.common.queries import Origin, menu_sections, restaurant_menu
 from schema.context import Ctx, RequestContext
@@ -23,8 +23,8 @@ class MenuItem(MenuItemFields):
     thumbnail_url: str | None = strawberry.field(description="The image, 256 pixels wide.")
 
     @classmethod
-    def from_model(cls, item: MenuItemModel, info: Ctx) -> MenuItem:
-        return cls(**cls.fields_of(item, info), thumbnail_url=thumbnail_url(item.image_url))
+    def from_model(cls, item: MenuItemModel, info: Ctx, wanted: Selection = EVERYTHING) -> MenuItem:
+        return cls(**cls.fields_of(item, info, wanted), thumbnail_url=thumbnail_url(item.image_url))
 
 
 @strawberry.type
@@ -60,12 +60,13 @@ class OrderItem(OrderItemFields):
     def from_model(cls, line: OrderLineModel, info: Ctx, wanted: Selection) -> OrderItem:
         menu_item = None
         if "menuItem" in wanted:
+            item_wanted = at(wanted, "menuItem")
 
             def convert(item: MenuItemModel) -> MenuItem:
-                return MenuItem.from_model(item, info)
+                return MenuItem.from_model(item, info, item_wanted)
 
             menu_item = value_now(info.context.loaders.menu_item, line.menu_item_id, convert)
-        return cls(**cls.fields_of(line, info), menu_item=menu_item)
+        return cls(**cls.fields_of(line, info, wanted), menu_item=menu_item)
 
 
 @strawberry.type
