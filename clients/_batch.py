@@ -110,8 +110,8 @@ async def _cached_entities(
     stale: dict[str, tuple[T, float]] = {}
     if cache is None or ctx.bypass_cache:
         return fresh, stale
-    for entity_id in ids:
-        entry = await cache.lookup(f"entity|{route}|{entity_id}", ctx.user_id)
+    entries = await cache.lookup_many([f"entity|{route}|{i}" for i in ids], ctx.user_id)
+    for entity_id, entry in zip(ids, entries, strict=True):
         if entry is None:
             continue
         value = DownstreamResponse.cached(entry).decode(transport.service, model)

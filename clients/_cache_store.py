@@ -57,6 +57,9 @@ class StoredResponse:
 class CacheStore(Protocol):
     async def get(self, key: str) -> StoredResponse | None: ...
 
+    async def get_many(self, keys: list[str]) -> list[StoredResponse | None]:
+        """The entries of ``keys``, in order, in one round trip."""
+
     async def put(self, key: str, entry: StoredResponse, keep_s: float) -> None: ...
 
     async def delete(self, keys: Iterable[str]) -> None: ...
@@ -117,6 +120,10 @@ class MemoryCacheStore:
     async def get(self, key: str) -> StoredResponse | None:
         return self._entries.get(key)
 
+    async def get_many(self, keys: list[str]) -> list[StoredResponse | None]:
+        get = self._entries.get
+        return [get(key) for key in keys]
+
     async def put(self, key: str, entry: StoredResponse, keep_s: float) -> None:
         entry.keep_s = keep_s
         # An entry larger than the whole cache is simply not cached.
@@ -164,6 +171,12 @@ class RedisCacheStore:
     async def get(self, key: str) -> StoredResponse | None:
         raw = await self._redis.get(self._k("r", key))
         return StoredResponse.from_bytes(raw) if raw else None
+
+    async def get_many(self, keys: list[str]) -> list[StoredResponse | None]:
+        if not keys:
+            return []
+        raws = await self._redis.mget([self._k("r", key) for key in keys])
+        return [StoredResponse.from_bytes(raw) if raw else None for raw in raws]
 
     async def put(self, key: str, entry: StoredResponse, keep_s: float) -> None:
         await self._redis.set(self._k("r", key), entry.to_bytes(), px=max(1, int(keep_s * 1000)))

@@ -71,6 +71,17 @@ class HttpCache:
                 return entry
         return None
 
+    async def lookup_many(
+        self, bases: list[str], user_id: str | None
+    ) -> list[StoredResponse | None]:
+        """``lookup`` of several answers (a batch's entities) in one round trip to the store."""
+        per_base = len(self._keys("", user_id))
+        found = await self.backend.get_many([k for b in bases for k in self._keys(b, user_id)])
+        return [
+            next((e for e in found[i : i + per_base] if e is not None), None)
+            for i in range(0, len(found), per_base)
+        ]
+
     async def put(
         self,
         route: str,

@@ -80,6 +80,15 @@ async def test_an_entry_larger_than_the_whole_cache_is_not_stored() -> None:
     assert (store.size, store.evictions) == (1, 0)
 
 
+async def test_memory_store_gets_many_in_order() -> None:
+    store = MemoryCacheStore()
+    one, two = _entry(b"1"), _entry(b"2")
+    await store.put("a", one, 60)
+    await store.put("c", two, 60)
+    assert await store.get_many(["c", "b", "a"]) == [two, None, one]
+    assert await store.get_many([]) == []
+
+
 async def test_memory_store_drops_expired_entries() -> None:
     store = MemoryCacheStore()
     await store.put("gone", _entry(), 0.01)
@@ -166,6 +175,19 @@ async def test_redis_put_get_delete(store: RedisCacheStore) -> None:
     await store.delete(["p|/v1/restaurants/r_1", "p|/v1/restaurants/r_2"])
     assert await store.get("p|/v1/restaurants/r_1") is None
     await store.delete([])
+
+
+async def test_redis_gets_many_in_one_round_trip(
+    store: RedisCacheStore, client: redis.asyncio.Redis
+) -> None:
+    one, two = _entry(b"1"), _entry(b"2")
+    await store.put("a", one, 60)
+    await store.put("c", two, 60)
+    before = (await client.info("stats"))["total_commands_processed"]
+    assert await store.get_many(["c", "b", "a"]) == [two, None, one]
+    # One MGET (the INFO that reads the counter counts itself too).
+    assert (await client.info("stats"))["total_commands_processed"] - before == 2
+    assert await store.get_many([]) == []
 
 
 async def test_redis_entry_round_trips_every_field(store: RedisCacheStore) -> None:

@@ -11,6 +11,9 @@ import pytest
 import respx
 
 from clients import CacheOutcome, CallTrace, DownstreamUnavailable
+from clients._cache_control import Freshness, Scope
+from clients._cache_store import MemoryCacheStore
+from clients._http_cache import HttpCache
 from tests.clients.caching import (
     NO_STORE,
     PRIVATE_2,
@@ -254,3 +257,18 @@ async def test_scope_is_learned_per_route(router: respx.MockRouter, service: Cac
     await service.get("/v1/orders/o_1", ctx_of(), route="GET /v1/orders/{id}")
     assert service.cache.is_public(ROUTE)
     assert not service.cache.is_public("GET /v1/orders/{id}")
+
+
+async def test_lookup_many_finds_each_answer_as_lookup_does() -> None:
+    cache = HttpCache(MemoryCacheStore())
+    public, private = Freshness(Scope.PUBLIC, 60), Freshness(Scope.PRIVATE, 60)
+    await cache.put("GET /r", "/r/1", None, public, b"1", None)
+    await cache.put("GET /d", "/d/1", "u_1", private, b"mine", None)
+    bases = ["/r/1", "/d/1", "/r/2"]
+    for user in ("u_1", "u_2", None):
+        many = await cache.lookup_many(bases, user)
+        assert many == [await cache.lookup(base, user) for base in bases]
+    mine = await cache.lookup_many(bases, "u_1")
+    assert [e.content if e else None for e in mine] == [b"1", b"mine", None]
+    theirs = await cache.lookup_many(bases, "u_2")
+    assert [e.content if e else None for e in theirs] == [b"1", None, None]
