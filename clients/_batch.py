@@ -110,7 +110,8 @@ async def _cached_entities(
     stale: dict[str, tuple[T, float]] = {}
     if cache is None or ctx.bypass_cache:
         return fresh, stale
-    entries = await cache.lookup_many([f"entity|{route}|{i}" for i in ids], ctx.user_id)
+    bases = [f"entity|{route}|{i}" for i in ids]
+    entries = await cache.lookup_many(bases, ctx.user_id, route)
     for entity_id, entry in zip(ids, entries, strict=True):
         if entry is None:
             continue

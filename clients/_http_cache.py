@@ -72,9 +72,18 @@ class HttpCache:
         return None
 
     async def lookup_many(
-        self, bases: list[str], user_id: str | None
+        self, bases: list[str], user_id: str | None, route: str | None = None
     ) -> list[StoredResponse | None]:
-        """``lookup`` of several answers (a batch's entities) in one round trip to the store."""
+        """``lookup`` of several answers (a batch's entities) in one round trip to the store.
+
+        Once ``route`` has answered, only the key of its scope can hold its answers.
+        """
+        scope = self._scopes.get(route) if route is not None else None
+        if scope is not None:
+            keys = [self._key_for(base, scope, user_id) for base in bases]
+            found = await self.backend.get_many([k for k in keys if k is not None])
+            hits = iter(found)
+            return [None if k is None else next(hits) for k in keys]
         per_base = len(self._keys("", user_id))
         found = await self.backend.get_many([k for b in bases for k in self._keys(b, user_id)])
         return [

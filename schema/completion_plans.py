@@ -145,12 +145,18 @@ def _leaf(coerce: Callable[[Any], Any]) -> Completer:
 
 
 def _object_of(plan: ObjectPlan, is_awaitable: Callable[[Any], bool]) -> Completer:
+    # Classes whose instances are plain objects: known after one look, a set lookup after.
+    plain: set[type] = set()
+
     def complete_object(value: Any) -> Any:
         if value is None:
             return None
-        # A relation still loading (a task) or failed (its exception) is graphql-core's.
-        if isinstance(value, BaseException) or is_awaitable(value):
-            raise GiveUp
+        kind = type(value)
+        if kind not in plain:
+            # A relation still loading (a task) or failed (its exception) is graphql-core's.
+            if isinstance(value, BaseException) or is_awaitable(value):
+                raise GiveUp
+            plain.add(kind)
         return plan(value)
 
     return complete_object

@@ -268,6 +268,9 @@ async def test_lookup_many_finds_each_answer_as_lookup_does() -> None:
     for user in ("u_1", "u_2", None):
         many = await cache.lookup_many(bases, user)
         assert many == [await cache.lookup(base, user) for base in bases]
+        # Knowing the route's scope, only that key is read; the answers are the same.
+        for route, base in (("GET /r", "/r/1"), ("GET /d", "/d/1")):
+            assert await cache.lookup_many([base], user, route) == [await cache.lookup(base, user)]
     mine = await cache.lookup_many(bases, "u_1")
     assert [e.content if e else None for e in mine] == [b"1", b"mine", None]
     theirs = await cache.lookup_many(bases, "u_2")
