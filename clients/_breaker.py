@@ -34,6 +34,9 @@ class CircuitBreaker:
         self.config = config
         self._now = time.monotonic
         self._outcomes: deque[tuple[float, bool]] = deque()
+        # Failures among ``_outcomes``, kept as they come and go: a busy service's window
+        # holds thousands of calls, too many to count on every call.
+        self._failures = 0
         self._state = BreakerState.CLOSED
         self._opened_at = 0.0
         self._probes_in_flight = 0
@@ -76,23 +79,30 @@ class CircuitBreaker:
             self._probe_successes += 1
             if self._probe_successes >= self.config.half_open_probes:
                 self._state = BreakerState.CLOSED
-                self._outcomes.clear()
+                self._forget()
             return
         self._outcomes.append((now, success))
+        self._failures += not success
         self._trim(now)
         calls = len(self._outcomes)
-        if self._state is BreakerState.CLOSED and calls >= self.config.min_calls:
-            failures = sum(1 for _, ok in self._outcomes if not ok)
-            if failures / calls >= self.config.failure_ratio:
-                self._open(now)
+        if (
+            self._state is BreakerState.CLOSED
+            and calls >= self.config.min_calls
+            and self._failures / calls >= self.config.failure_ratio
+        ):
+            self._open(now)
 
     def _open(self, now: float) -> None:
         self._state = BreakerState.OPEN
         self._opened_at = now
-        self._outcomes.clear()
+        self._forget()
         self.opened_count += 1
+
+    def _forget(self) -> None:
+        self._outcomes.clear()
+        self._failures = 0
 
     def _trim(self, now: float) -> None:
         horizon = now - self.config.window_s
         while self._outcomes and self._outcomes[0][0] < horizon:
-            self._outcomes.popleft()
+            self._failures -= not self._outcomes.popleft()[1]

@@ -9,8 +9,9 @@ from strawberry.types.scalar import ScalarDefinition
 
 
 def serialize_datetime(value: datetime) -> str:
-    utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-    return utc.isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # the services' times are UTC already: no new object then
+        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def parse_datetime(value: object) -> datetime:
