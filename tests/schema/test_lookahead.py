@@ -33,7 +33,7 @@ class Query:
 
 
 # As in the BFF: parsed documents are cached, so an operation brings the same nodes again.
-SCHEMA = strawberry.Schema(query=Query, extensions=[ParserCache()])
+SCHEMA = strawberry.Schema(query=Query, extensions=[lambda: ParserCache(maxsize=16)])
 QUERY = """
 query Q { node { leaf { name } ...More alias: other { size } } }
 fragment More on Node { leaf { size } ... on Node { other { name } } }
