@@ -17,6 +17,8 @@ again is harmless: they are plain values.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
+from math import isfinite
 from typing import Any
 
 from graphql import (
@@ -95,14 +97,17 @@ class CompletionPlans:
 
     def _completer(self, field_type: GraphQLOutputType, details: Any) -> Completer | None:
         if is_non_null_type(field_type):
-            inner = self._completer(field_type.of_type, details)
+            of_type = field_type.of_type
+            if is_leaf_type(of_type):  # the commonest field: one step, not two
+                return _leaf(of_type, non_null=True)
+            inner = self._completer(of_type, details)
             return None if inner is None else _non_null(inner)
         if is_list_type(field_type):
             assert isinstance(field_type, GraphQLList)
             item = self._completer(field_type.of_type, details)
             return None if item is None else _list_of(item)
         if is_leaf_type(field_type):
-            return _leaf(field_type.coerce_output_value)
+            return _leaf(field_type, non_null=False)
         if is_object_type(field_type):
             assert isinstance(field_type, GraphQLObjectType)
             plan = self.plan(field_type, details)
@@ -130,18 +135,64 @@ def _list_of(item: Completer) -> Completer:
     return complete_list
 
 
-def _leaf(coerce: Callable[[Any], Any]) -> Completer:
-    def complete_leaf(value: Any) -> Any:
-        if value is None:
-            return None
+_INT_RANGE = range(-(2**31), 2**31)
+
+
+def _native(type_name: str) -> Callable[[Any], bool] | None:
+    """When a value is already what graphql-core would make of it, for the built-in scalars
+    (their coercion returns such a value unchanged, through several checks)."""
+    if type_name in ("String", "ID"):
+        return lambda value: type(value) is str
+    if type_name == "Boolean":
+        return lambda value: type(value) is bool
+    if type_name == "Int":
+        return lambda value: type(value) is int and value in _INT_RANGE
+    if type_name == "Float":
+        return lambda value: type(value) is float and isfinite(value)
+    return None
+
+
+def _leaf(leaf_type: Any, *, non_null: bool) -> Completer:
+    coerce: Callable[[Any], Any] = leaf_type.coerce_output_value
+    native = _native(leaf_type.name)
+    # Enum members (singletons: known by identity), coerced once per request.
+    members: dict[int, Any] = {}
+
+    def coerce_leaf(value: Any) -> Any:
         if isinstance(value, BaseException):
             raise GiveUp
+        member = isinstance(value, Enum)
+        if member:
+            known = members.get(id(value))
+            if known is not None:
+                return known
         coerced = coerce(value)
         if coerced is None or coerced is Undefined:
             raise GiveUp
+        if member:
+            members[id(value)] = coerced
         return coerced
 
-    return complete_leaf
+    if native is not None:
+        is_native = native
+
+        def complete_leaf(value: Any) -> Any:
+            if value is None:
+                if non_null:
+                    raise GiveUp
+                return None
+            return value if is_native(value) else coerce_leaf(value)
+
+        return complete_leaf
+
+    def complete_other_leaf(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise GiveUp
+            return None
+        return coerce_leaf(value)
+
+    return complete_other_leaf
 
 
 def _object_of(plan: ObjectPlan, is_awaitable: Callable[[Any], bool]) -> Completer:
