@@ -70,19 +70,25 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Slice(Generic[T]):
-    """The items of one GraphQL page, each with the cursor that resumes right after it."""
+    """The items of one GraphQL page, each with the position that resumes right after it."""
 
-    items: list[tuple[str, T]]
+    items: list[tuple[Position, T]]
     has_next: bool
     has_previous: bool
 
-    def connection(self, node: Callable[[T], N]) -> Connection[N]:
-        edges = [Edge(cursor=cursor, node=node(item)) for cursor, item in self.items]
+    def connection(self, node: Callable[[T], N], *, edge_cursors: bool = True) -> Connection[N]:
+        """The page as a connection; without ``edge_cursors`` (not selected), only the page's
+        first and last cursors are encoded."""
+        edges = [
+            Edge(cursor=position.encode() if edge_cursors else "", node=node(item))
+            for position, item in self.items
+        ]
+        items = self.items
         return Connection(
             edges=edges,
             page_info=PageInfo(
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
+                start_cursor=items[0][0].encode() if items else None,
+                end_cursor=items[-1][0].encode() if items else None,
                 has_next_page=self.has_next,
                 has_previous_page=self.has_previous,
             ),
@@ -100,7 +106,7 @@ def check_first(first: int | None, *, default: int, maximum: int) -> int:
 async def fetch_slice(fetch: FetchPage[T], first: int, after: str | None) -> Slice[T]:
     """Fetch ``first`` items after ``after``: one downstream call unless a page boundary is hit."""
     position = Position.decode(after) if after is not None else Position(None, 0)
-    taken: list[tuple[str, T]] = []
+    taken: list[tuple[Position, T]] = []
     cursor, skip = position.downstream_cursor, position.offset
     while True:
         limit = min(DOWNSTREAM_MAX_LIMIT, skip + first - len(taken))
@@ -112,7 +118,7 @@ async def fetch_slice(fetch: FetchPage[T], first: int, after: str | None) -> Sli
                 resume = Position(page.next_cursor, 0)
             else:
                 resume = Position(cursor, index + 1)
-            taken.append((resume.encode(), item))
+            taken.append((resume, item))
         remaining_on_page = len(page.items) > skip + len(window)
         done = len(taken) == first or remaining_on_page or not page.items
         if done or page.next_cursor is None:

@@ -38,8 +38,11 @@ class Me:
         found = await queries.customer_orders(
             info, first=first, after=after, default_first=20, max_first=MAX_FIRST, status=status
         )
-        wanted = at(selection(info), "edges", "node")
-        return found.connection(lambda order: Order.from_model(order, info, wanted))
+        edges = at(selection(info), "edges")
+        wanted = at(edges, "node")
+        return found.connection(
+            lambda order: Order.from_model(order, info, wanted), edge_cursors="cursor" in edges
+        )
 
 
 @strawberry.type
