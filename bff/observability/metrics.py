@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -136,6 +137,12 @@ def error_code_label(code: object) -> str:
     return text if _CODE.fullmatch(text) else OTHER
 
 
+@lru_cache(maxsize=8192)
+def _child(metric: Any, *values: str) -> Any:
+    """A metric's child for these label values (bounded sets: looked up once, kept)."""
+    return metric.labels(*values)
+
+
 def record_operation(
     client: str,
     operation: str,
@@ -144,26 +151,26 @@ def record_operation(
     calls: Iterable[CallRecord],
 ) -> None:
     codes = list(error_codes)
-    REQUESTS.labels(client, operation, "errors" if codes else "ok").inc()
+    _child(REQUESTS, client, operation, "errors" if codes else "ok").inc()
     if duration_s is not None:  # None for a subscription: its lifetime is not a latency
-        REQUEST_LATENCY.labels(client, operation).observe(duration_s)
+        _child(REQUEST_LATENCY, client, operation).observe(duration_s)
     for code in codes:
-        ERRORS.labels(client, operation, code).inc()
+        _child(ERRORS, client, operation, code).inc()
     for call in calls:
         record_call(call)
 
 
 def record_call(call: CallRecord) -> None:
     service, endpoint = call.service, call.route
-    DOWNSTREAM_CALLS.labels(service, endpoint, call.cache.value).inc()
+    _child(DOWNSTREAM_CALLS, service, endpoint, call.cache.value).inc()
     if call.cache not in _LOCAL_OUTCOMES:
-        DOWNSTREAM_LATENCY.labels(service, endpoint).observe(call.duration_ms / 1000)
+        _child(DOWNSTREAM_LATENCY, service, endpoint).observe(call.duration_ms / 1000)
     if call.batch_size is not None:
-        BATCH_SIZE.labels(service, endpoint).observe(call.batch_size)
+        _child(BATCH_SIZE, service, endpoint).observe(call.batch_size)
     if call.retries:
-        DOWNSTREAM_RETRIES.labels(service, endpoint).inc(call.retries)
+        _child(DOWNSTREAM_RETRIES, service, endpoint).inc(call.retries)
     if call.error is not None:
-        DOWNSTREAM_ERRORS.labels(service, endpoint, call.error).inc()
+        _child(DOWNSTREAM_ERRORS, service, endpoint, call.error).inc()
 
 
 class RuntimeCollector(Collector):
