@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 import msgspec
 
 
-class ContractModel(msgspec.Struct, frozen=True, kw_only=True):
+class ContractModel(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Immutable (safe to share across requests through the cache); unknown fields ignored."""
 
 
