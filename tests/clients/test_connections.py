@@ -43,16 +43,24 @@ async def resets(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
     await resets_now(writer)
 
 
-async def stops_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await _read_request(reader)
-    writer.write(b'HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n{"items": [')
-    await writer.drain()
-    writer.close()
+def _writes_then_closes(data: bytes) -> Behaviour:
+    async def behaviour(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _read_request(reader)
+        writer.write(data)
+        await writer.drain()
+        writer.close()
+
+    return behaviour
+
+
+PARTIAL_ANSWER = b'HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n{"items": ['
+stops_mid_body = _writes_then_closes(PARTIAL_ANSWER)
+speaks_gibberish = _writes_then_closes(b"SMTP READY\r\n\r\n")
 
 
 async def resets_mid_body(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     await _read_request(reader)
-    writer.write(b'HTTP/1.1 200 OK\r\ncontent-length: 64\r\n\r\n{"items": [')
+    writer.write(PARTIAL_ANSWER)
     await writer.drain()
     await asyncio.sleep(0.05)
     await resets_now(writer)
@@ -68,13 +76,6 @@ async def resets_now(writer: asyncio.StreamWriter) -> None:
 async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     await _read_request(reader)
     await asyncio.sleep(5)
-
-
-async def speaks_gibberish(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await _read_request(reader)
-    writer.write(b"SMTP READY\r\n\r\n")
-    await writer.drain()
-    writer.close()
 
 
 async def bad_encoding(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
