@@ -48,20 +48,25 @@ async def batch_get(
     if not missing:
         return found
     chunks = [missing[i : i + max_ids] for i in range(0, len(missing), max_ids)]
-    results = await asyncio.gather(
-        *(
-            transport.get(
-                path,
-                ctx,
-                params={param: ",".join(chunk)},
-                route=route,
-                batch_size=len(chunk),
-                tags=[entity_tag(route, i) for i in chunk],
-            )
-            for chunk in chunks
-        ),
-        return_exceptions=True,
-    )
+    gets = [
+        transport.get(
+            path,
+            ctx,
+            params={param: ",".join(chunk)},
+            route=route,
+            batch_size=len(chunk),
+            tags=[entity_tag(route, i) for i in chunk],
+        )
+        for chunk in chunks
+    ]
+    results: list[DownstreamResponse | BaseException]
+    if len(gets) == 1:  # the usual case: no task to run it in
+        try:
+            results = [await gets[0]]
+        except Exception as error:
+            results = [error]
+    else:
+        results = await asyncio.gather(*gets, return_exceptions=True)
     failure: DownstreamUnavailable | None = None
     envelope: type[Items[T]] = Items[model]  # type: ignore[valid-type]
     for chunk, result in zip(chunks, results, strict=True):
@@ -115,7 +120,12 @@ async def _cached_entities(
     for entity_id, entry in zip(ids, entries, strict=True):
         if entry is None:
             continue
-        value = DownstreamResponse.cached(entry).decode(transport.service, model)
+        # Stored with its decoded entity (the usual case): no response object to make.
+        decoded = entry.decoded
+        if decoded is not None and entry.decoded_as is model:
+            value: T = decoded
+        else:
+            value = DownstreamResponse.cached(entry).decode(transport.service, model)
         if cache.is_fresh(entry):
             fresh[entity_id] = value
         elif cache.usable_stale(entry):
