@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -157,7 +158,7 @@ def _dev(args: argparse.Namespace) -> int:
         simulate=args.simulate,
         speed=args.speed,
     )
-    servers.append(_bff_server(settings, CLIENTS, args.host, args.port, log_level="warning"))
+    bff = _bff_server(settings, CLIENTS, args.host, args.port, log_level="warning")
     token = issue_token(settings.jwt_secret, settings.dev_user)
     banner = "\n".join(
         [
@@ -172,20 +173,35 @@ def _dev(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop.",
         ]
     )
-    asyncio.run(_serve_all(servers, banner))
+    # Each server passes Ctrl-C on once it has shut down: that is the way out, not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_all(servers, [bff], banner))
     return 0
 
 
-async def _serve_all(servers: Sequence[uvicorn.Server], banner: str) -> None:
-    async def announce() -> None:
-        # Printed once everything listens, so the URLs are the last thing on the screen.
+async def _serve_all(
+    first: Sequence[uvicorn.Server], then: Sequence[uvicorn.Server], banner: str
+) -> None:
+    """Serve ``first``, then, once they listen, ``then`` (the BFF, whose event consumers
+    connect to the mocks as it starts), and print ``banner`` once everything listens."""
+
+    async def listening(servers: Sequence[uvicorn.Server]) -> bool:
         while not all(server.started for server in servers):
             if any(server.should_exit for server in servers):
-                return
-            await asyncio.sleep(0.05)
-        print(banner, flush=True)
+                return False
+            await asyncio.sleep(0.02)
+        return True
 
-    await asyncio.gather(announce(), *(server.serve() for server in servers))
+    async def start_then() -> None:
+        if await listening(first):
+            await asyncio.gather(*(server.serve() for server in then))
+
+    async def announce() -> None:
+        # Printed last, so that the URLs are the last thing on the screen.
+        if await listening(first) and await listening(then):
+            print(banner, flush=True)
+
+    await asyncio.gather(announce(), start_then(), *(server.serve() for server in first))
 
 
 def _mocks(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from prometheus_client import CollectorRegistry
 
 from bff.downstream import open_downstream
-from bff.observability import build_tracer_provider
+from bff.observability import build_tracer_provider, configure_logging
 from bff.observability.logs import FIELDS, JsonFormatter, TextFormatter, user_hash
 from bff.observability.metrics import (
     REGISTRY,
@@ -116,6 +116,19 @@ def test_user_ids_are_hashed() -> None:
     assert user_hash(None) is None
     assert user_hash("u_1") == user_hash("u_1") != user_hash("u_2")
     assert len(user_hash("u_1") or "") == 16
+
+
+def test_downstream_calls_are_not_logged_one_by_one() -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("httpx").level
+    try:
+        configure_logging(Settings(log_level="info"))
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("bff.request").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        logging.getLogger("httpx").setLevel(saved[2])
 
 
 def test_log_format_follows_the_environment_unless_set() -> None:
