@@ -1,10 +1,12 @@
-"""The execution context of the client schemas: plain leaf fields take a short path.
+"""The execution context of the client schemas: the common cases take a short path.
 
 For every field, graphql-core builds a resolve-info object (and the list of its nodes)
 before calling the resolver, then completes the value. A plain leaf field (a scalar or enum,
 or a list of them, read from an attribute) needs neither: its value is read and completed
 directly. Measured on ``MyOrders``, building those objects was about a sixth of the CPU.
-Everything else, errors included, goes through graphql-core unchanged.
+Objects whose selected fields are all plain are completed by a plan in one step
+(``schema.completion_plans``). Everything else, errors included, goes through graphql-core
+unchanged.
 """
 
 from __future__ import annotations
