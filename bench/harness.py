@@ -101,6 +101,12 @@ def bff(
         process.wait(timeout=15)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_stats(urls: dict[str, str]) -> None:
     for url in urls.values():
         httpx.post(f"{url}/__admin/stats/reset").raise_for_status()

@@ -83,7 +83,7 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
         )
         state = connection.app.state
         downstream: Downstream = state.downstream
-        context = RequestContext(
+        return RequestContext(
             call=call,
             loaders=Loaders(downstream, call),
             locale=negotiate_locale(headers.get("accept-language"), settings.default_locale),
@@ -92,9 +92,6 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
             identify=lambda authorization: verifier.identify(authorization).user_id,
             order_events=state.order_events,
         )
-        if is_http:
-            connection.state.graphql_context = context  # released once the answer is rendered
-        return context
 
     return get_context
 

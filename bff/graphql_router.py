@@ -7,7 +7,7 @@ from typing import Any, overload
 
 import orjson
 from fastapi import Request, Response, WebSocket
-from fastapi.responses import HTMLResponse, StreamingResponse
+from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
@@ -21,7 +21,6 @@ from bff.graphql_media_types import (
     is_request_error,
     response_media_type,
 )
-from schema.context import RequestContext
 
 
 class ClientGraphQLRouter(GraphQLRouter[Any, None]):
@@ -70,18 +69,7 @@ class ClientGraphQLRouter(GraphQLRouter[Any, None]):
         response = await super().run(request, context=context, root_value=root_value)
         if isinstance(request, Request) and isinstance(response, Response):
             _negotiate(request, response)
-            if not isinstance(response, StreamingResponse):  # a stream still needs its context
-                _release(request)
         return response
-
-
-def _release(request: Request) -> None:
-    context = getattr(request.state, "graphql_context", None)
-    if isinstance(context, RequestContext):
-        # The request's state and the context refer to each other: part the two, and let
-        # the loaders go (see Loaders.release).
-        del request.state.graphql_context
-        context.loaders.release()
 
 
 def _negotiate(request: Request, response: Response) -> None:

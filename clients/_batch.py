@@ -11,7 +11,7 @@ import msgspec
 
 from clients._context import CallContext
 from clients._exceptions import DownstreamUnavailable, PartialBatch
-from clients._http import DownstreamResponse
+from clients._http import DownstreamResponse, decode_stored
 from clients._ids import check_id
 from clients._models import ContractModel, Items
 from clients._trace import CacheOutcome
@@ -120,12 +120,7 @@ async def _cached_entities(
     for entity_id, entry in zip(ids, entries, strict=True):
         if entry is None:
             continue
-        # Stored with its decoded entity (the usual case): no response object to make.
-        decoded = entry.decoded
-        if decoded is not None and entry.decoded_as is model:
-            value: T = decoded
-        else:
-            value = DownstreamResponse.cached(entry).decode(transport.service, model)
+        value = decode_stored(transport.service, entry, model)
         if cache.is_fresh(entry):
             fresh[entity_id] = value
         elif cache.usable_stale(entry):

@@ -51,22 +51,31 @@ class DownstreamResponse:
     stale_age_s: float | None = None
 
     def decode(self, service: str, model: type[M]) -> M:
-        entry = self.entry
-        if entry is not None and entry.decoded is not None and entry.decoded_as is model:
-            decoded: M = entry.decoded
-            return decoded
-        try:
-            value = decoder_for(model).decode(self.content)
-        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
-            raise MalformedResponse(service, f"body does not match {_name(model)}") from exc
-        if entry is not None:
-            entry.decoded, entry.decoded_as = value, model
-        return value
+        if self.entry is not None:
+            return decode_stored(service, self.entry, model)
+        return _decoded(service, self.content, model)
 
     @classmethod
     def cached(cls, entry: StoredResponse, stale_age_s: float | None = None) -> DownstreamResponse:
         freshness = Freshness(entry.scope, entry.max_age_s)
         return cls(200, entry.content, freshness, entry.etag, entry, True, stale_age_s)
+
+
+def decode_stored(service: str, entry: StoredResponse, model: type[M]) -> M:
+    """A stored answer as ``model``: decoded once, then kept on the entry for every hit."""
+    if entry.decoded is not None and entry.decoded_as is model:
+        decoded: M = entry.decoded
+        return decoded
+    value = _decoded(service, entry.content, model)
+    entry.decoded, entry.decoded_as = value, model
+    return value
+
+
+def _decoded(service: str, content: bytes, model: type[M]) -> M:
+    try:
+        return decoder_for(model).decode(content)
+    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError too
+        raise MalformedResponse(service, f"body does not match {_name(model)}") from exc
 
 
 _DECODERS: dict[object, msgspec.json.Decoder[Any]] = {}

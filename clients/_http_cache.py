@@ -63,21 +63,18 @@ class HttpCache:
             return f"u:{user_id}|{base}"
         return None
 
-    async def lookup(self, base: str, user_id: str | None) -> StoredResponse | None:
+    async def lookup(
+        self, base: str, user_id: str | None, route: str | None = None
+    ) -> StoredResponse | None:
         """The stored entry for this answer, fresh or not (callers check its age)."""
-        for key in self._keys(base, user_id):
-            entry = await self.backend.get(key)
-            if entry is not None:
-                return entry
-        return None
+        return (await self.lookup_many([base], user_id, route))[0]
 
     async def lookup_many(
         self, bases: list[str], user_id: str | None, route: str | None = None
     ) -> list[StoredResponse | None]:
-        """``lookup`` of several answers (a batch's entities) in one round trip to the store.
-
-        Once ``route`` has answered, only the key of its scope can hold its answers.
-        """
+        """The stored entries of several answers (a batch's entities) in one round trip to the
+        store. Once ``route`` has answered, only the key of its scope can hold its answers;
+        until then the shared key is read first, then the user's."""
         scope = self._scopes.get(route) if route is not None else None
         if scope is not None:
             keys = [self._key_for(base, scope, user_id) for base in bases]

@@ -97,7 +97,7 @@ class ServiceTransport:
                 "GET", path, ctx, params=params, route=route, batch_size=batch_size
             )
         base = request_key(path, params)
-        entry = await self.cache.lookup(base, ctx.user_id)
+        entry = await self.cache.lookup(base, ctx.user_id, route)
         if entry is not None and self.cache.is_fresh(entry):
             self.cache.stats.hits += 1
             _note(ctx.trace, self.service, route, batch_size, CacheOutcome.HIT)
@@ -154,7 +154,7 @@ class ServiceTransport:
             locked = await self.cache.backend.try_lock(lock, FILL_LOCK_S)
             if locked:
                 # Another replica may have filled it between our lookup and our lock.
-                current = await self.cache.lookup(base, ctx.user_id)
+                current = await self.cache.lookup(base, ctx.user_id, route)
                 if current is not None and self.cache.is_fresh(current):
                     await self.cache.backend.unlock(lock)
                     self.cache.stats.coalesced += 1

@@ -34,19 +34,6 @@ class Loaders:
         self.downstream = downstream
         self.call = call
 
-    def release(self) -> None:
-        """Drop the loaders and what they hold, once the request's response is rendered.
-
-        graphql-core's executor refers to itself (through its resolve-info helpers), so it
-        and the context it holds are freed only by the cyclic garbage collector, which may
-        not run for a while. Emptied here, a request's downstream answers and futures are
-        freed at once instead. A loader used again later is simply made anew.
-        """
-        for name in _LOADERS:
-            loader = self.__dict__.pop(name, None)
-            if loader is not None:
-                loader.clear_all()
-
     @cached_property
     def restaurant(self) -> DataLoader[str, Restaurant | None]:
         return self._batched(self.downstream.menu.restaurants)
@@ -100,9 +87,6 @@ class Loaders:
             return [_value(key, found, failure) for key in keys]
 
         return DataLoader(load)
-
-
-_LOADERS = [name for name, value in vars(Loaders).items() if isinstance(value, cached_property)]
 
 
 async def load(loader: DataLoader[str, V], key: str) -> V:

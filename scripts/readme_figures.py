@@ -1,5 +1,5 @@
 """Copies the latest benchmark figures (bench/results.md, bench/profiles/) into the README's
-Performance section, between its markers. Run after bench/run.py and bench/profile.py."""
+Performance section, between its markers. Run after bench/run.py and bench/profile_under_load.py."""
 
 from __future__ import annotations
 

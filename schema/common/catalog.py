@@ -58,12 +58,13 @@ class MenuItemFields:
 
     @staticmethod
     def fields_of(item: MenuItemModel, info: Ctx, wanted: Selection) -> dict[str, Any]:
-        price = item.price
         return {
             "id": strawberry.ID(item.id),
             "name": item.name,
             "description": item.description,
-            "price": Money.from_model(price, info.context.locale) if "price" in wanted else None,
+            "price": Money.from_model(item.price, info.context.locale)
+            if "price" in wanted
+            else None,
             "available": item.available,
             "dietary": item.dietary,
         }

@@ -2,7 +2,7 @@
 (32 clients, as 32 customers in turn, cache on, 20 ms downstream latency), and the top
 entries are printed and kept.
 
-Run: .venv/bin/python bench/profile.py --label after [--source OTHER_CHECKOUT]
+Run: .venv/bin/python bench/profile_under_load.py --label after [--source OTHER_CHECKOUT]
 Writes ``bench/profiles/<label>.txt``; ``--source`` measures another checkout (e.g. an older
 commit in a git worktree) with this one's harness, for before/after comparisons.
 """
@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from harness import ROOT, bff, customers_with_history, mocks, token
+from harness import ROOT, bff, cpu_seconds, customers_with_history, mocks, token
 from run import (
     BFF_CPU,
     CUSTOMERS,
@@ -33,22 +33,6 @@ from run import (
 )
 
 TOP = 25
-
-
-def cpu_ms_per_request(pid: int, before: tuple[int, int], requests: int) -> float:
-    ticks = _cpu_ticks(pid) - sum(before)
-    return ticks * 1000 / _ticks_per_second() / max(1, requests)
-
-
-def _cpu_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
-
-
-def _ticks_per_second() -> int:
-    import os
-
-    return os.sysconf("SC_CLK_TCK")
 
 
 def summarise(raw: Path) -> tuple[list[tuple[float, str]], list[tuple[float, str]]]:
@@ -89,7 +73,7 @@ def main() -> None:
             pid = bff_pid(int(url.rsplit(":", 1)[1]))
             requests = [load_request(my_orders, order)]
             wrk(url, requests, tokens, 3)  # warm up
-            start = (_cpu_ticks(pid), 0)
+            start = cpu_seconds(pid)
             with tempfile.TemporaryDirectory() as scratch:
                 raw = Path(scratch) / "profile.raw"
                 recorder = threading.Thread(
@@ -117,7 +101,7 @@ def main() -> None:
                 recorder.join()
                 seconds_run = args.seconds
                 served = int(figures["rps"] * seconds_run)
-                cpu_ms = cpu_ms_per_request(pid, start, served)
+                cpu_ms = (cpu_seconds(pid) - start) * 1000 / max(1, served)
                 own, inclusive = summarise(raw)
     lines = [
         f"MyOrders under load ({args.label}): {figures['rps']:.0f} requests/s, "
