@@ -139,7 +139,7 @@ def _config_show(args: argparse.Namespace) -> int:
 def _dev(args: argparse.Namespace) -> int:
     from bff.auth import issue_token
     from bff.observability import configure_logging
-    from mocks.runner import build_mock_servers
+    from mocks.runner import build_mock_servers, run_on_servers_loop
 
     mock_host = "127.0.0.1"
     settings = get_settings().model_copy(
@@ -175,7 +175,7 @@ def _dev(args: argparse.Namespace) -> int:
     )
     # Each server passes Ctrl-C on once it has shut down: that is the way out, not an error.
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve_all(servers, [bff], banner))
+        run_on_servers_loop(_serve_all(servers, [bff], banner), [bff])
     return 0
 
 

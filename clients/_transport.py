@@ -28,7 +28,7 @@ from clients._exceptions import (
     DownstreamUnavailable,
     MalformedResponse,
 )
-from clients._http import DownstreamResponse, send_request
+from clients._http import DownstreamResponse, request_url, send_request
 from clients._http_cache import HttpCache, request_key
 from clients._retry import RetryBudget, RetryPolicy
 from clients._trace import CacheOutcome, CallRecord, CallTrace
@@ -73,8 +73,8 @@ class ServiceTransport:
         self.bulkhead = Bulkhead(config.max_concurrent, config.bulkhead_wait_s)
         self.budget = RetryBudget(config.retry_budget_ratio, config.retry_budget_floor)
         self._inflight: dict[str, asyncio.Task[DownstreamResponse]] = {}
+        self._base_url = config.base_url.rstrip("/")
         self._http = httpx.AsyncClient(
-            base_url=config.base_url,
             timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
             transport=http_transport or pooled_transport(config.max_connections),
             follow_redirects=False,
@@ -390,8 +390,7 @@ class ServiceTransport:
                     self._http,
                     self.service,
                     method,
-                    path,
-                    params=params,
+                    request_url(self._base_url, path, params),
                     content=content,
                     headers=headers,
                     wait=wait,

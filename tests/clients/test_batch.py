@@ -94,6 +94,27 @@ async def test_exactly_the_max_is_one_call(router: respx.MockRouter, menu: MenuC
     assert route.call_count == 1
 
 
+async def test_id_lists_are_sent_with_plain_commas(
+    router: respx.MockRouter, menu: MenuClient
+) -> None:
+    # The contract splits on commas after URL decoding, so %2C would mean the same; plain
+    # commas are what its examples show, and cheaper to build.
+    route = router.get(RESTAURANTS).mock(side_effect=_echo(restaurant))
+    await menu.restaurants(["r_1", "r_2", "r_3"], CTX)
+    assert route.calls.last.request.url.query == b"ids=r_1,r_2,r_3"
+
+
+async def test_a_base_url_with_a_path_keeps_it(router: respx.MockRouter) -> None:
+    route = router.get(f"{MENU_URL}/menu-service/v1/restaurants").mock(
+        side_effect=_echo(restaurant)
+    )
+    for base in (f"{MENU_URL}/menu-service", f"{MENU_URL}/menu-service/"):
+        transport = ServiceTransport("menu", TransportConfig(base))
+        await MenuClient(transport).restaurants(["r_1"], CTX)
+        await transport.aclose()
+    assert route.call_count == 2
+
+
 async def test_duplicates_are_sent_once(router: respx.MockRouter, menu: MenuClient) -> None:
     route = router.get(RESTAURANTS).mock(side_effect=_echo(restaurant))
     # 150 ids but only 100 distinct ones: duplicates must not push the batch into a second call.

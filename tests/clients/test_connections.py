@@ -12,7 +12,7 @@ import pytest
 
 from clients import CallContext, DownstreamTimeout, DownstreamUnavailable, MalformedResponse
 from clients._connections import pooled_transport
-from clients._http import send_request
+from clients._http import request_url, send_request
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -156,14 +156,13 @@ async def test_the_clients_see_the_right_downstream_error(
     behaviour: Behaviour, error: type[Exception]
 ) -> None:
     async for url in _serve(behaviour):
-        async with httpx.AsyncClient(base_url=url, transport=pooled_transport(10)) as http:
+        async with httpx.AsyncClient(transport=pooled_transport(10)) as http:
             with pytest.raises(error) as raised:
                 await send_request(
                     http,
                     "menu",
                     "GET",
-                    "/v1/restaurants/r_1",
-                    params=None,
+                    request_url(url, "/v1/restaurants/r_1", None),
                     content=None,
                     headers=CallContext(client="mobile").headers(),
                     wait=httpx.Timeout(0.2),
