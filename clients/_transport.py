@@ -18,7 +18,7 @@ import orjson
 from clients._breaker import BreakerConfig, CircuitBreaker
 from clients._bulkhead import Bulkhead, BulkheadFull
 from clients._cache_store import StoredResponse, wait_for_fill
-from clients._connections import pooled_transport
+from clients._connections import DownstreamClient, pooled_transport
 from clients._context import CallContext
 from clients._exceptions import (
     BulkheadRejected,
@@ -74,7 +74,7 @@ class ServiceTransport:
         self.budget = RetryBudget(config.retry_budget_ratio, config.retry_budget_floor)
         self._inflight: dict[str, asyncio.Task[DownstreamResponse]] = {}
         self._base_url = config.base_url.rstrip("/")
-        self._http = httpx.AsyncClient(
+        self._http = DownstreamClient(
             timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
             transport=http_transport or pooled_transport(config.max_connections),
             follow_redirects=False,

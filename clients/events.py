@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 
+from clients._connections import DownstreamClient
 from clients._context import CallContext
 from clients._transport import TransportConfig
 
@@ -93,7 +94,7 @@ class EventStream:
     ) -> None:
         self.service = service
         self._ctx = ctx
-        self._http = httpx.AsyncClient(
+        self._http = DownstreamClient(
             base_url=config.base_url,
             timeout=httpx.Timeout(SILENCE_LIMIT_S, connect=config.connect_timeout_s),
             transport=http_transport,

@@ -10,7 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from clients import CallContext, DownstreamTimeout, DownstreamUnavailable, MalformedResponse
+from clients import (
+    CallContext,
+    DownstreamTimeout,
+    DownstreamUnavailable,
+    MalformedResponse,
+    ServiceTransport,
+    TransportConfig,
+)
 from clients._connections import pooled_transport
 from clients._http import request_url, send_request
 
@@ -169,3 +176,33 @@ async def test_the_clients_see_the_right_downstream_error(
                 )
             if error is DownstreamUnavailable:
                 assert not isinstance(raised.value, DownstreamTimeout)
+
+
+async def test_cookies_a_service_sets_never_go_out_again() -> None:
+    # One client serves every customer: a cookie kept from one answer would go out with
+    # everybody's next call to that service.
+    seen: list[bytes] = []
+
+    async def sets_cookies(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                seen.append(await reader.readuntil(b"\r\n\r\n"))
+            except asyncio.IncompleteReadError:
+                return
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nset-cookie: session=u_1-secret; Path=/\r\n"
+                b"content-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
+            )
+            await writer.drain()
+
+    async for url in _serve(sets_cookies):
+        transport = ServiceTransport("menu", TransportConfig(url))
+        try:
+            for user in ("u_1", "u_2"):
+                ctx = CallContext(client="web", user_id=user)
+                answer = await transport.call("GET", "/v1/restaurants/r_1", ctx, route="GET r")
+                assert answer.status == 200
+        finally:
+            await transport.aclose()
+    assert len(seen) == 2
+    assert all(b"cookie" not in request.lower().replace(b"set-cookie", b"") for request in seen)
