@@ -95,7 +95,7 @@ class Edge:
         )
 
     def extensions(self, client: str) -> list[ExtensionFactory]:
-        """The client's limit extensions; list them after ``ValidationCache``. The rule classes
+        """The client's limit extensions; list them after the validation cache. The rule classes
         are made here, once, so the validation cache keeps hitting."""
         limits = self.settings.operation_limits(client)
         rules: list[type[ASTValidationRule]] = [shape_rule(limits)]

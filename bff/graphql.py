@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 from starlette.requests import HTTPConnection
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.subscriptions import (
     GRAPHQL_SSE_PROTOCOL,
     GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -25,6 +25,7 @@ from bff.locale import negotiate_locale
 from bff.response_extensions import ServedStale
 from bff.settings import Settings
 from bff.tracing import parent_span_id_from, request_id_from, trace_id_from
+from bff.validation_cache import text_validation_cache
 from clients import CallContext, CallTrace, Downstream
 from schema.build import build_schema
 from schema.context import RequestContext
@@ -51,10 +52,10 @@ def client_schema(
         extensions=[
             *observers,
             lambda: ParserCache(maxsize=CACHED_DOCUMENTS),
-            lambda: ValidationCache(maxsize=CACHED_DOCUMENTS),
+            text_validation_cache(CACHED_DOCUMENTS),
             ErrorCodes,
             ServedStale,
-            # Operation limits (bff.edge): after ValidationCache, whose rules they extend.
+            # Operation limits (bff.edge): after the validation cache, whose rules they extend.
             *limits,
         ],
     )

@@ -263,7 +263,7 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
 
 class CostLimit(SchemaExtension):
     """Refuses an operation whose cost, with its variables, is over the budget; runs after
-    validation succeeded (listed after ``ValidationCache``), before execution."""
+    validation succeeded (listed after the validation cache), before execution."""
 
     def __init__(self, cost: OperationCost, maximum: int) -> None:
         self._cost = cost
