@@ -84,6 +84,8 @@ class Loaders:
             except PartialBatch as partial:
                 # What could be served (fresh or stale) still resolves; only the rest fails.
                 failure, found = partial, partial.found  # type: ignore[assignment]
+            if len(valid) == len(keys):  # the usual case: no id to check again
+                return [found.get(key, failure) for key in keys]
             return [_value(key, found, failure) for key in keys]
 
         return DataLoader(load)
