@@ -23,8 +23,13 @@ from httpx_aiohttp import AiohttpTransport
 
 
 class _NoCookies(httpx.Cookies):
+    """Shared by every downstream client: it never holds a cookie."""
+
     def extract_cookies(self, response: httpx.Response) -> None:
         pass
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        raise TypeError("downstream calls carry no cookies")
 
 
 _NO_COOKIES = _NoCookies()
