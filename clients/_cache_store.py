@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
-from cachetools import LRUCache, TLRUCache
+from cachetools import LRUCache
 
 from clients._cache_control import Scope
 
@@ -28,8 +28,6 @@ class StoredResponse:
     # that hits skip decoding.
     decoded: Any = field(default=None, compare=False)
     decoded_as: Any = field(default=None, compare=False)
-    # How long the store keeps it: freshness plus the stale-if-error window.
-    keep_s: float = field(default=0.0, compare=False)
 
     def age_s(self, now: float) -> float:
         return max(0.0, now - self.stored_at)
@@ -79,34 +77,35 @@ class CacheStore(Protocol):
     async def clear(self) -> None: ...
 
 
-class _CountingTLRU(TLRUCache[str, StoredResponse]):
+# An entry and the wall-clock time it is kept until (freshness plus the stale-if-error window).
+_Kept = tuple[StoredResponse, float]
+
+
+class _CountingLRU(LRUCache[str, _Kept]):
     evictions = 0
 
-    def popitem(self) -> tuple[str, StoredResponse]:
+    def popitem(self) -> tuple[str, _Kept]:
         self.evictions += 1
         return super().popitem()
 
 
 class MemoryCacheStore:
-    """Bounded in entries and in bytes (each entry weighs at least ``bytes / entries``)."""
+    """Bounded in entries and in bytes (each entry weighs at least ``bytes / entries``).
+
+    An LRU cache whose entries carry the time they are kept until: one that has outlived it is
+    dropped when it is next read, or evicted by newer ones. (cachetools' TLRU cache drops them
+    eagerly, at 1.2 µs per read against 0.25; a page of orders reads about a hundred entities.)
+    """
 
     def __init__(self, max_entries: int = 10_000, max_bytes: int = 64 * 1024 * 1024) -> None:
         floor = max(1, max_bytes // max_entries)
 
-        def weight(entry: StoredResponse) -> int:
-            return max(floor, len(entry.content) + 200)
-
-        def expires(_key: str, entry: StoredResponse, now: float) -> float:
-            return now + entry.keep_s
+        def weight(kept: _Kept) -> int:
+            return max(floor, len(kept[0].content) + 200)
 
         # Every entry weighs at least ``floor``: a budget of ``floor * max_entries`` bounds the
         # entries as well as the bytes (``max_bytes`` alone lets a remainder hold a few more).
-        self._entries = _CountingTLRU(
-            maxsize=min(max_bytes, floor * max_entries),
-            ttu=expires,
-            timer=time.time,
-            getsizeof=weight,
-        )
+        self._entries = _CountingLRU(maxsize=min(max_bytes, floor * max_entries), getsizeof=weight)
         self._tags: LRUCache[str, set[str]] = LRUCache(maxsize=max_entries * 4)
 
     @property
@@ -118,17 +117,28 @@ class MemoryCacheStore:
         return len(self._entries)
 
     async def get(self, key: str) -> StoredResponse | None:
-        return self._entries.get(key)
+        return self._kept(key, time.time())
 
     async def get_many(self, keys: list[str]) -> list[StoredResponse | None]:
-        get = self._entries.get
-        return [get(key) for key in keys]
+        now = time.time()
+        return [self._kept(key, now) for key in keys]
+
+    def _kept(self, key: str, now: float) -> StoredResponse | None:
+        kept = self._entries.get(key)
+        if kept is None:
+            return None
+        if now < kept[1]:
+            return kept[0]
+        self._entries.pop(key, None)
+        return None
 
     async def put(self, key: str, entry: StoredResponse, keep_s: float) -> None:
-        entry.keep_s = keep_s
+        if keep_s <= 0:
+            self._entries.pop(key, None)
+            return
         # An entry larger than the whole cache is simply not cached.
         with contextlib.suppress(ValueError):
-            self._entries[key] = entry
+            self._entries[key] = (entry, time.time() + keep_s)
 
     async def delete(self, keys: Iterable[str]) -> None:
         for key in keys:

@@ -16,7 +16,7 @@ import respx
 from clients import MenuClient
 from clients._cache_control import Scope
 from clients._cache_store import MemoryCacheStore, RedisCacheStore, StoredResponse
-from tests.clients.caching import PUBLIC_60, cached_service, ctx_of, poll, poll_async
+from tests.clients.caching import PUBLIC_60, cached_service, ctx_of, poll_async
 from tests.clients.payloads import MENU_URL, restaurant
 from tests.support.redis_server import redis_server
 
@@ -68,7 +68,7 @@ async def test_memory_store_keeps_within_max_bytes() -> None:
     # Each weighs its content plus overhead, so 10,000 bytes hold four of them.
     assert store.size == 4
     assert store.evictions == 6
-    assert sum(len(e.content) for e in store._entries.values()) <= 10_000
+    assert sum(len(entry.content) for entry, _ in store._entries.values()) <= 10_000
 
 
 async def test_an_entry_larger_than_the_whole_cache_is_not_stored() -> None:
@@ -91,11 +91,15 @@ async def test_memory_store_gets_many_in_order() -> None:
 
 async def test_memory_store_drops_expired_entries() -> None:
     store = MemoryCacheStore()
+    kept = _entry(b"kept")
     await store.put("gone", _entry(), 0.01)
-    await store.put("kept", _entry(), 60)
-    await poll(lambda: store._entries.get("gone") is None)
+    await store.put("kept", kept, 60)
+    await store.put("never", _entry(), 0)
+    assert store.size == 2
+    await asyncio.sleep(0.02)
+    assert await store.get_many(["gone", "kept", "never"]) == [None, kept, None]
+    assert store.size == 1  # read after its time, an entry is dropped
     assert await store.get("gone") is None
-    assert await store.get("kept") is not None
 
 
 async def test_memory_store_tags_and_clear() -> None:
