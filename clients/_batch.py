@@ -117,11 +117,12 @@ async def _cached_entities(
         return fresh, stale
     bases = [f"entity|{route}|{i}" for i in ids]
     entries = await cache.lookup_many(bases, ctx.user_id, route)
+    now = cache.clock()
     for entity_id, entry in zip(ids, entries, strict=True):
         if entry is None:
             continue
         value = decode_stored(transport.service, entry, model)
-        if cache.is_fresh(entry):
+        if entry.is_fresh(now):
             fresh[entity_id] = value
         elif cache.usable_stale(entry):
             stale[entity_id] = (value, cache.age_s(entry))

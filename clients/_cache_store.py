@@ -33,7 +33,7 @@ class StoredResponse:
         return max(0.0, now - self.stored_at)
 
     def is_fresh(self, now: float) -> bool:
-        return self.age_s(now) < self.max_age_s
+        return max(0.0, now - self.stored_at) < self.max_age_s
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
