@@ -12,19 +12,27 @@ in a non-null field, a relation still loading, a failed relation held as an exce
 unexpected type) makes it give up on that object, and graphql-core completes the object
 again from the start, placing every error at its field's path. Reading the attributes
 again is harmless: they are plain values.
+
+A plan depends on the request only through the directives of its operation (``@skip`` and
+``@include`` read variables). Operations without directives, which is what the apps send,
+share their plans across requests: they are keyed by the parsed nodes, which the parser
+cache hands out again for the same document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from math import isfinite
 from typing import Any
 
 from graphql import (
+    FragmentDefinitionNode,
     GraphQLList,
     GraphQLObjectType,
     GraphQLOutputType,
+    OperationDefinitionNode,
+    SelectionSetNode,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -43,14 +51,57 @@ class GiveUp(Exception):
     """The plan met something only graphql-core's own completion handles."""
 
 
+# Plans of operations without directives, keyed by the object type and the identities of the
+# field nodes, which are kept beside the plan so that their ids cannot be reused while it is
+# cached. (A plain dict: its operations are atomic, and servers in tests share it.)
+_SHARED: dict[tuple[GraphQLObjectType, tuple[int, ...]], tuple[list[Any], ObjectPlan | None]] = {}
+_MAX_SHARED = 4096
+
+
+_DIRECTIVE_FREE: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+
+
+def without_directives(
+    operation: OperationDefinitionNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether no selection of ``operation`` (its fragments included) carries a directive;
+    worked out once per parsed operation."""
+    known = _DIRECTIVE_FREE.get(id(operation))
+    if known is not None and known[0] is operation:
+        return known[1]
+    free = _directive_free(operation.selection_set) and all(
+        not fragment.directives and _directive_free(fragment.selection_set)
+        for fragment in fragments.values()
+    )
+    if len(_DIRECTIVE_FREE) >= _MAX_SHARED:
+        _DIRECTIVE_FREE.clear()
+    _DIRECTIVE_FREE[id(operation)] = (operation, free)
+    return free
+
+
+def _directive_free(selection_set: SelectionSetNode | None) -> bool:
+    if selection_set is None:
+        return True
+    return all(
+        not selection.directives and _directive_free(getattr(selection, "selection_set", None))
+        for selection in selection_set.selections
+    )
+
+
 class CompletionPlans:
-    """The plans of one request (selections depend on its variables through directives)."""
+    """The plans of one request, shared with other requests when ``shareable`` (its operation
+    has no directives: nothing else in a plan depends on the request)."""
 
     def __init__(
-        self, collect_subfields: CollectSubfields, is_awaitable: Callable[[Any], bool]
+        self,
+        collect_subfields: CollectSubfields,
+        is_awaitable: Callable[[Any], bool],
+        *,
+        shareable: bool = False,
     ) -> None:
         self._collect_subfields = collect_subfields
         self._is_awaitable = is_awaitable
+        self._shareable = shareable
         # Keyed by the identity of graphql-core's field list, kept alive beside the plan so
         # that its id cannot be reused within the request.
         self._plans: dict[tuple[GraphQLObjectType, int], tuple[Any, ObjectPlan | None]] = {}
@@ -59,9 +110,28 @@ class CompletionPlans:
         key = (object_type, id(field_details_list))
         found = self._plans.get(key)
         if found is None:
-            found = (field_details_list, self._object_plan(object_type, field_details_list))
+            plan = (
+                self._shared_plan(object_type, field_details_list)
+                if self._shareable
+                else self._object_plan(object_type, field_details_list)
+            )
+            found = (field_details_list, plan)
             self._plans[key] = found
         return found[1]
+
+    def _shared_plan(
+        self, object_type: GraphQLObjectType, field_details_list: Any
+    ) -> ObjectPlan | None:
+        nodes = [details.node for details in field_details_list]
+        key = (object_type, tuple(map(id, nodes)))
+        known = _SHARED.get(key)
+        if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
+            return known[1]
+        plan = self._object_plan(object_type, field_details_list)
+        if len(_SHARED) >= _MAX_SHARED:
+            _SHARED.clear()  # documents nobody sends any more; those in use come back at once
+        _SHARED[key] = (nodes, plan)
+        return plan
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: Any

@@ -25,7 +25,7 @@ from graphql.pyutils import Path
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.completion_plans import CompletionPlans
+from schema.completion_plans import CompletionPlans, without_directives
 
 PLAIN_LEAF = "_plain_leaf_attribute"
 
@@ -45,6 +45,7 @@ class ClientExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._completion_plans = CompletionPlans(
             lambda object_type, fields: _alive(this).collect_subfields(object_type, fields),
             self.is_awaitable,
+            shareable=without_directives(self.operation, self.fragment_definitions),
         )
 
     def complete_object_value(

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema.completion_plans import CompletionPlans
 from schema.execution import ClientExecutionContext
 from schema.plain_fields import read_plain_fields_directly
 
@@ -188,3 +190,52 @@ async def test_plans_complete_plain_objects_without_graphql_core(
     assert result.errors is None
     # The page, its items and their tags all came from plans.
     assert completed_by_graphql_core == []
+
+
+def _cached_schema() -> strawberry.Schema:
+    # As the BFFs parse: the parser cache hands out the same nodes for the same text.
+    schema = strawberry.Schema(
+        query=Query,
+        execution_context_class=ClientExecutionContext,
+        extensions=[lambda: ParserCache(maxsize=8)],
+    )
+    read_plain_fields_directly(schema._schema)
+    return schema
+
+
+@pytest.fixture
+def plans_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    made: list[str] = []
+    original = CompletionPlans._object_plan
+
+    def counting(self: CompletionPlans, object_type: Any, fields: Any) -> Any:
+        made.append(object_type.name)
+        return original(self, object_type, fields)
+
+    monkeypatch.setattr(CompletionPlans, "_object_plan", counting)
+    return made
+
+
+async def test_an_operation_without_directives_shares_its_plans(plans_made: list[str]) -> None:
+    schema = _cached_schema()
+    PAGE[:] = [Page(items=[_item(1), _item(2)], total=2)]
+    first = await schema.execute(QUERY)
+    made_first = list(plans_made)
+    second = await schema.execute(QUERY)
+    assert first.data == second.data
+    assert made_first and sorted(set(made_first)) == ["Item", "Page", "Tag"]
+    assert plans_made == made_first  # none made again
+
+
+async def test_an_operation_with_directives_plans_every_request(plans_made: list[str]) -> None:
+    schema = _cached_schema()
+    query = """query ($withName: Boolean!) { page { total items {
+      id name @include(if: $withName) tags { label } } } }"""
+    PAGE[:] = [Page(items=[_item(1)], total=1)]
+    named = await schema.execute(query, variable_values={"withName": True})
+    made_once = len(plans_made)
+    unnamed = await schema.execute(query, variable_values={"withName": False})
+    assert named.data is not None and unnamed.data is not None
+    assert named.data["page"]["items"][0]["name"] == "item 1"
+    assert "name" not in unnamed.data["page"]["items"][0]
+    assert len(plans_made) == 2 * made_once
