@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -27,6 +27,17 @@ V = TypeVar("V")
 Fetch = Callable[[Iterable[str], CallContext], Awaitable[Mapping[str, V]]]
 
 
+class KeyedLoader(DataLoader[str, V]):
+    """A DataLoader whose futures can be read by key: a relation whose load was started ahead
+    (``schema.relations``) takes its future from there instead of loading it again."""
+
+    def __init__(
+        self, batch_load_fn: Callable[[list[str]], Coroutine[Any, Any, list[Any]]]
+    ) -> None:
+        self.futures: dict[str, asyncio.Future[V]] = {}
+        super().__init__(batch_load_fn, cache_map=self.futures)
+
+
 class Loaders:
     """The request's loaders; each is created on first use, on the request's event loop."""
 
@@ -35,23 +46,23 @@ class Loaders:
         self.call = call
 
     @cached_property
-    def restaurant(self) -> DataLoader[str, Restaurant | None]:
+    def restaurant(self) -> KeyedLoader[Restaurant | None]:
         return self._batched(self.downstream.menu.restaurants)
 
     @cached_property
-    def menu_item(self) -> DataLoader[str, MenuItem | None]:
+    def menu_item(self) -> KeyedLoader[MenuItem | None]:
         return self._batched(self.downstream.menu.menu_items)
 
     @cached_property
-    def order(self) -> DataLoader[str, Order | None]:
+    def order(self) -> KeyedLoader[Order | None]:
         return self._batched(self.downstream.order.orders)
 
     @cached_property
-    def delivery_by_order(self) -> DataLoader[str, Delivery | None]:
+    def delivery_by_order(self) -> KeyedLoader[Delivery | None]:
         return self._batched(self.downstream.courier.deliveries_for_orders)
 
     @cached_property
-    def courier(self) -> DataLoader[str, Courier | None]:
+    def courier(self) -> KeyedLoader[Courier | None]:
         return self._batched(self.downstream.courier.couriers)
 
     @cached_property
@@ -73,7 +84,7 @@ class Loaders:
 
         return DataLoader(load)
 
-    def _batched(self, fetch: Fetch[V]) -> DataLoader[str, V | None]:
+    def _batched(self, fetch: Fetch[V]) -> KeyedLoader[V | None]:
         call = self.call
 
         async def load(keys: list[str]) -> list[Any]:  # an Exception rejects its key only
@@ -88,7 +99,7 @@ class Loaders:
                 return [found.get(key, failure) for key in keys]
             return [_value(key, found, failure) for key in keys]
 
-        return DataLoader(load)
+        return KeyedLoader(load)
 
 
 async def load(loader: DataLoader[str, V], key: str) -> V:

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from aiodataloader import DataLoader
+if TYPE_CHECKING:
+    from schema.loaders import KeyedLoader
 
 V = TypeVar("V")
 R = TypeVar("R")
 
 
-def value_now(loader: DataLoader[str, V | None], key: str, convert: Callable[[V], R]) -> Any:
+def value_now(loader: KeyedLoader[V | None], key: str, convert: Callable[[V], R]) -> Any:
     """A field value: the converted result, None, the load's exception, or a task of it."""
-    future: asyncio.Future[V | None] = loader.load(key)
+    future: asyncio.Future[V | None] = loader.futures.get(key) or loader.load(key)
     if not future.done():
         return asyncio.ensure_future(_converted_later(future, convert))
     if future.cancelled():
@@ -32,17 +33,6 @@ def value_now(loader: DataLoader[str, V | None], key: str, convert: Callable[[V]
         return error
     value = future.result()
     return None if value is None else convert(value)
-
-
-def resolve_now(
-    loader: DataLoader[str, V | None], key: str, convert: Callable[[V], R]
-) -> R | Awaitable[R | None] | None:
-    """The converted value if its load is done (raising its error), else an awaitable of it."""
-    future: asyncio.Future[V | None] = loader.load(key)
-    if future.done():
-        value = future.result()
-        return None if value is None else convert(value)
-    return _converted_later(future, convert)
 
 
 async def _converted_later(future: asyncio.Future[V | None], convert: Callable[[V], R]) -> R | None:
