@@ -239,3 +239,19 @@ async def test_an_operation_with_directives_plans_every_request(plans_made: list
     assert named.data["page"]["items"][0]["name"] == "item 1"
     assert "name" not in unnamed.data["page"]["items"][0]
     assert len(plans_made) == 2 * made_once
+
+
+async def test_aliases_that_are_python_keywords_complete_as_graphql_core_completes_them() -> None:
+    query = "{ page { total items { class: name for: id lambda: scores id: flag } } }"
+    PAGE[:] = [Page(items=[_item(1), _item(2, scores=[2**31 - 1, -(2**31)])], total=2)]
+    planned = await PLANNED.execute(query)
+    reference = await REFERENCE.execute(query)
+    assert planned.errors is None
+    assert planned.data == reference.data
+    assert planned.data is not None
+    assert planned.data["page"]["items"][1] == {
+        "class": "item 2",
+        "for": "i_2",
+        "lambda": [2**31 - 1, -(2**31)],
+        "id": True,
+    }
