@@ -1,7 +1,8 @@
 """Does serving other operations slow a BFF down? Two BFFs, both on CPU 0, are measured on
 ``MyOrders`` in turn, round after round; between rounds the first also serves the mix of every
 operation. On a machine whose speed wanders, the second BFF is the control: a slowdown that
-comes from the first one's state shows as a gap between the two, not as a drift of both.
+comes from the first one's state shows as a gap between the two, not as a drift of both. The
+mocks serve every load; their CPU per page of orders, asked directly, shows whether they slow.
 
 Run: .venv/bin/python bench/after_mix.py [--rounds 4] [--seconds 5]
 Same set-up as bench/run.py: mocks at 20 ms on CPU 1 with wrk, caches on, 32 customers.
@@ -10,7 +11,9 @@ Same set-up as bench/run.py: mocks at 20 ms on CPU 1 with wrk, caches on, 32 cus
 from __future__ import annotations
 
 import argparse
+import subprocess
 
+import httpx
 from harness import bff, cpu_seconds, customers_with_history, mocks, table, token
 from run import (
     BFF_CPU,
@@ -35,7 +38,8 @@ def main() -> None:
     rows: list[list[object]] = []
     with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
         order = active_order(urls)
-        tokens = [token(user) for user in customers_with_history(urls, CUSTOMERS)]
+        customers = customers_with_history(urls, CUSTOMERS)
+        tokens = [token(user) for user in customers]
         my_orders = [load_request(op, order) for op in OPERATIONS if op.name == "MyOrders"]
         mix = [load_request(op, order) for op in OPERATIONS]
         with bff(urls, env, cpu=BFF_CPU) as mixed, bff(urls, env, cpu=BFF_CPU) as control:
@@ -46,6 +50,21 @@ def main() -> None:
                 figures = wrk(url, requests, tokens, args.seconds)
                 served = max(1.0, figures["rps"] * args.seconds)
                 return figures["rps"], (cpu_seconds(pids[url]) - before) * 1000 / served
+
+            mocks_pid = int(
+                subprocess.run(
+                    ["pgrep", "-f", "bff.cli mocks"], capture_output=True, text=True
+                ).stdout.split()[0]
+            )
+
+            def mocks_cpu_ms() -> float:
+                """The mocks' CPU per page of orders, asked for directly (200 pages)."""
+                before = cpu_seconds(mocks_pid)
+                with httpx.Client(base_url=urls["order"]) as http:
+                    for n in range(200):
+                        params = {"customer_id": customers[n % len(customers)], "limit": "20"}
+                        http.get("/v1/orders", params=params).raise_for_status()
+                return (cpu_seconds(mocks_pid) - before) * 1000 / 200
 
             for url in (mixed, control):
                 wrk(url, my_orders, tokens, 2)  # warm up
@@ -59,11 +78,19 @@ def main() -> None:
                         f"{mixed_cpu:.2f}",
                         f"{control_rps:.0f}",
                         f"{control_cpu:.2f}",
+                        f"{mocks_cpu_ms():.2f}",
                     ]
                 )
                 wrk(mixed, mix, tokens, args.seconds * 2)
     print(f"MyOrders, {CUSTOMERS} customers, {args.seconds} s per measure; mixes served before:\n")
-    columns = ["mixes", "requests/s", "CPU ms/request", "control requests/s", "control CPU ms"]
+    columns = [
+        "mixes",
+        "requests/s",
+        "CPU ms/request",
+        "control requests/s",
+        "control CPU ms",
+        "mocks CPU ms/page",
+    ]
     print(table(columns, rows))
 
 
