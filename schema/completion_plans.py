@@ -42,6 +42,8 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+from schema.node_memo import NodeMemo
+
 PLAIN_ATTRIBUTE = "_plain_attribute"
 
 Completer = Callable[[Any], Any]
@@ -53,14 +55,9 @@ class GiveUp(Exception):
     """The plan met something only graphql-core's own completion handles."""
 
 
-# Plans of operations without directives, keyed by the object type and the identities of the
-# field nodes, which are kept beside the plan so that their ids cannot be reused while it is
-# cached. (A plain dict: its operations are atomic, and servers in tests share it.)
-_SHARED: dict[tuple[GraphQLObjectType, tuple[int, ...]], tuple[list[Any], ObjectPlan | None]] = {}
-_MAX_SHARED = 4096
-
-
-_DIRECTIVE_FREE: dict[int, tuple[OperationDefinitionNode, bool]] = {}
+# Plans of operations without directives, by object type and field nodes.
+_SHARED_PLANS: NodeMemo[ObjectPlan | None] = NodeMemo()
+_DIRECTIVE_FREE: NodeMemo[bool] = NodeMemo()
 
 
 def without_directives(
@@ -68,17 +65,14 @@ def without_directives(
 ) -> bool:
     """Whether no selection of ``operation`` (its fragments included) carries a directive;
     worked out once per parsed operation."""
-    known = _DIRECTIVE_FREE.get(id(operation))
-    if known is not None and known[0] is operation:
-        return known[1]
-    free = _directive_free(operation.selection_set) and all(
-        not fragment.directives and _directive_free(fragment.selection_set)
-        for fragment in fragments.values()
-    )
-    if len(_DIRECTIVE_FREE) >= _MAX_SHARED:
-        _DIRECTIVE_FREE.clear()
-    _DIRECTIVE_FREE[id(operation)] = (operation, free)
-    return free
+
+    def free() -> bool:
+        return _directive_free(operation.selection_set) and all(
+            not fragment.directives and _directive_free(fragment.selection_set)
+            for fragment in fragments.values()
+        )
+
+    return _DIRECTIVE_FREE.get([operation], free)
 
 
 def _directive_free(selection_set: SelectionSetNode | None) -> bool:
@@ -124,16 +118,11 @@ class CompletionPlans:
     def _shared_plan(
         self, object_type: GraphQLObjectType, field_details_list: Any
     ) -> ObjectPlan | None:
-        nodes = [details.node for details in field_details_list]
-        key = (object_type, tuple(map(id, nodes)))
-        known = _SHARED.get(key)
-        if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
-            return known[1]
-        plan = self._object_plan(object_type, field_details_list)
-        if len(_SHARED) >= _MAX_SHARED:
-            _SHARED.clear()  # documents nobody sends any more; those in use come back at once
-        _SHARED[key] = (nodes, plan)
-        return plan
+        return _SHARED_PLANS.get(
+            [details.node for details in field_details_list],
+            lambda: self._object_plan(object_type, field_details_list),
+            kind=object_type,
+        )
 
     def _object_plan(
         self, object_type: GraphQLObjectType, field_details_list: Any
@@ -142,6 +131,7 @@ class CompletionPlans:
             return None
         grouped_field_set = self._collect_subfields(object_type, field_details_list)[0]
         entries: list[tuple[str, str, Completer]] = []
+        checks: list[str | None] = []
         constants: dict[str, str] = {}
         for response_name, details in grouped_field_set.items():
             node = details[0].node
@@ -157,13 +147,10 @@ class CompletionPlans:
             if completer is None:
                 return None
             entries.append((response_name, attribute, completer))
+            checks.append(_native_check(field.type))
         if constants:
             # Rare (__typename); kept out of the common path below.
             return _with_constants(entries, constants, list(grouped_field_set))
-        checks = [
-            _native_check(object_type.fields[details[0].node.name.value].type)
-            for details in grouped_field_set.values()
-        ]
         return _compiled(entries, checks)
 
     def _completer(self, field_type: GraphQLOutputType, details: Any) -> Completer | None:

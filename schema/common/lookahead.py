@@ -17,6 +17,8 @@ from graphql import (
 )
 from strawberry.types import Info
 
+from schema.node_memo import NodeMemo
+
 Selection = dict[str, "Selection"]
 
 
@@ -39,23 +41,15 @@ def selection(info: Info) -> Selection:
     never change it)."""
     raw = info._raw_info
     nodes = raw.field_nodes
-    key = tuple(map(id, nodes))
-    known = _SELECTIONS.get(key)
-    # The nodes are kept beside the tree, so their ids cannot be reused while it is cached.
-    if known is not None and all(a is b for a, b in zip(known[0], nodes, strict=True)):
-        return known[1]
-    tree = _merge((node.selection_set for node in nodes if node.selection_set), raw.fragments)
-    if len(_SELECTIONS) >= _MAX_SELECTIONS:
-        _SELECTIONS.clear()  # documents nobody sends any more; those in use come back at once
-    _SELECTIONS[key] = (list(nodes), tree)
-    return tree
+
+    def tree() -> Selection:
+        return _merge((node.selection_set for node in nodes if node.selection_set), raw.fragments)
+
+    # The same operation brings the same nodes each time: its trees are worked out once.
+    return _SELECTIONS.get(nodes, tree)
 
 
-# The parsed documents are cached, so the same operation brings the same nodes each time: its
-# selection trees are worked out once, not on every request. (A plain dict: its operations
-# are atomic, and servers in tests share it across threads.)
-_SELECTIONS: dict[tuple[int, ...], tuple[list[FieldNode], Selection]] = {}
-_MAX_SELECTIONS = 4096
+_SELECTIONS: NodeMemo[Selection] = NodeMemo()
 
 
 def selects(info: Info, name: str) -> bool:
