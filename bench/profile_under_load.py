@@ -19,18 +19,8 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from harness import ROOT, bff, cpu_seconds, customers_with_history, mocks, token
-from run import (
-    BFF_CPU,
-    CUSTOMERS,
-    LATENCY_MS,
-    OPERATIONS,
-    OTHERS_CPU,
-    active_order,
-    bff_pid,
-    load_request,
-    wrk,
-)
+from harness import ROOT
+from run import OPERATIONS, load_request, load_world, loaded_bff, wrk, wrk_with_cpu
 
 TOP = 25
 
@@ -65,47 +55,24 @@ def main() -> None:
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     my_orders = next(op for op in OPERATIONS if op.name == "MyOrders")
-    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
-        order = active_order(urls)
-        tokens = [token(user) for user in customers_with_history(urls, CUSTOMERS)]
-        env = {"BFF_RATE_LIMITS": "false"}
-        with bff(urls, env, cpu=BFF_CPU, source=args.source) as url:
-            pid = bff_pid(int(url.rsplit(":", 1)[1]))
-            requests = [load_request(my_orders, order)]
-            wrk(url, requests, tokens, 3)  # warm up
-            start = cpu_seconds(pid)
-            with tempfile.TemporaryDirectory() as scratch:
-                raw = Path(scratch) / "profile.raw"
-                recorder = threading.Thread(
-                    target=subprocess.run,
-                    args=(
-                        [
-                            py_spy,
-                            "record",
-                            "-p",
-                            str(pid),
-                            "-d",
-                            str(args.seconds - 2),
-                            "-r",
-                            "200",
-                            "-f",
-                            "raw",
-                            "-o",
-                            str(raw),
-                        ],
-                    ),
-                    kwargs={"capture_output": True},
-                )
-                recorder.start()
-                figures = wrk(url, requests, tokens, args.seconds)
-                recorder.join()
-                seconds_run = args.seconds
-                served = int(figures["rps"] * seconds_run)
-                cpu_ms = (cpu_seconds(pid) - start) * 1000 / max(1, served)
-                own, inclusive = summarise(raw)
+    with load_world() as world, loaded_bff(world, source=args.source) as (url, pid):
+        requests = [load_request(my_orders, world.active_order)]
+        wrk(url, requests, world.tokens, 3)  # warm up
+        with tempfile.TemporaryDirectory() as scratch:
+            raw = Path(scratch) / "profile.raw"
+            record = [py_spy, "record", "-p", str(pid), "-d", str(args.seconds - 2)]
+            recorder = threading.Thread(
+                target=subprocess.run,
+                args=([*record, "-r", "200", "-f", "raw", "-o", str(raw)],),
+                kwargs={"capture_output": True},
+            )
+            recorder.start()
+            figures = wrk_with_cpu(url, pid, requests, world.tokens, args.seconds)
+            recorder.join()
+            own, inclusive = summarise(raw)
     lines = [
         f"MyOrders under load ({args.label}): {figures['rps']:.0f} requests/s, "
-        f"p95 {figures['p95']:.0f} ms, {cpu_ms:.2f} CPU ms per request",
+        f"p95 {figures['p95']:.0f} ms, {figures['cpu_ms']:.2f} CPU ms per request",
         "",
         "Own time:",
         *(f"  {share:6.1%}  {frame}" for share, frame in own),

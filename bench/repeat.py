@@ -14,18 +14,8 @@ import argparse
 import statistics
 from pathlib import Path
 
-from harness import ROOT, bff, cpu_seconds, customers_with_history, mocks, table, token
-from run import (
-    BFF_CPU,
-    LATENCY_MS,
-    OPERATIONS,
-    OTHERS_CPU,
-    active_order,
-    bff_pid,
-    load_request,
-    rss_mb,
-    wrk,
-)
+from harness import ROOT, table
+from run import OPERATIONS, load_request, load_world, loaded_bff, rss_mb, wrk, wrk_with_cpu
 
 
 def main() -> None:
@@ -37,33 +27,26 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], help="a BFF setting, NAME=VALUE")
     parser.add_argument("--source", type=Path, default=ROOT, help="the checkout to measure")
     args = parser.parse_args()
-    env = {"BFF_RATE_LIMITS": "false"} | dict(kv.split("=", 1) for kv in args.env)
+    env = dict(kv.split("=", 1) for kv in args.env)
     ops = OPERATIONS if args.load == "mix" else [o for o in OPERATIONS if o.name == args.load]
     if not ops:
         parser.error(f"no operation named {args.load}")
     rows: list[list[object]] = []
-    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
-        order = active_order(urls)
-        tokens = [token(user) for user in customers_with_history(urls, args.customers)]
-        requests = [load_request(op, order) for op in ops]
-        with bff(urls, env, cpu=BFF_CPU, source=args.source) as url:
-            pid = bff_pid(int(url.rsplit(":", 1)[1]))
-            wrk(url, requests, tokens, 2)  # warm up
-            for run in range(1, args.runs + 1):
-                before = cpu_seconds(pid)
-                figures = wrk(url, requests, tokens, args.seconds)
-                served = figures["rps"] * args.seconds
-                cpu_ms = (cpu_seconds(pid) - before) * 1000 / max(1.0, served)
-                rows.append(
-                    [
-                        run,
-                        f"{figures['rps']:.0f}",
-                        f"{figures['p50']:.1f}",
-                        f"{figures['p95']:.1f}",
-                        f"{cpu_ms:.2f}",
-                        f"{rss_mb(pid):.0f}",
-                    ]
-                )
+    with load_world(args.customers) as world, loaded_bff(world, env, args.source) as (url, pid):
+        requests = [load_request(op, world.active_order) for op in ops]
+        wrk(url, requests, world.tokens, 2)  # warm up
+        for run in range(1, args.runs + 1):
+            figures = wrk_with_cpu(url, pid, requests, world.tokens, args.seconds)
+            rows.append(
+                [
+                    run,
+                    f"{figures['rps']:.0f}",
+                    f"{figures['p50']:.1f}",
+                    f"{figures['p95']:.1f}",
+                    f"{figures['cpu_ms']:.2f}",
+                    f"{rss_mb(pid):.0f}",
+                ]
+            )
     columns = ["run", "requests/s", "p50 ms", "p95 ms", "BFF CPU ms/request", "RSS MB"]
     print(f"{args.load}, {args.customers} customers, {args.runs} runs of {args.seconds} s:\n")
     print(table(columns, rows))

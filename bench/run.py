@@ -16,13 +16,25 @@ import re
 import statistics
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import ROOT, bff, customers_with_history, document, mocks, reset_stats, table, token
+from harness import (
+    ROOT,
+    bff,
+    cpu_seconds,
+    customers_with_history,
+    document,
+    mocks,
+    reset_stats,
+    table,
+    token,
+)
 
 BFF_CPU, OTHERS_CPU = 0, 1
 LATENCY_MS = 20
@@ -217,9 +229,54 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def bff_pid(port: int) -> int:
-    found = subprocess.run(["pgrep", "-f", f"serve --port {port}"], capture_output=True, text=True)
+def pid_of(command_line: str) -> int:
+    """The process whose command line holds ``command_line`` (taskset runs it under its own)."""
+    found = subprocess.run(["pgrep", "-f", "--", command_line], capture_output=True, text=True)
     return int(found.stdout.split()[0])
+
+
+@dataclass(frozen=True)
+class LoadWorld:
+    """The mocks a load runs against, with the customers who send it and their tokens."""
+
+    urls: dict[str, str]
+    active_order: str  # one of u_1's, for the operations that name it
+    customers: list[str]
+    tokens: list[str]
+
+    @property
+    def mocks_pid(self) -> int:
+        return pid_of(f"--order-port={self.urls['order'].rsplit(':', 1)[1]}")
+
+
+@contextmanager
+def load_world(customers: int = CUSTOMERS) -> Iterator[LoadWorld]:
+    """The mocks at 20 ms on CPU 1, each of ``customers`` given a full first page of orders."""
+    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
+        order = active_order(urls)
+        users = customers_with_history(urls, customers)
+        yield LoadWorld(urls, order, users, [token(user) for user in users])
+
+
+@contextmanager
+def loaded_bff(
+    world: LoadWorld, env: dict[str, str] | None = None, source: Path = ROOT
+) -> Iterator[tuple[str, int]]:
+    """A BFF on CPU 0 against ``world``'s mocks, and its pid; rate limits are off, since the
+    whole load comes from one address."""
+    settings = {"BFF_RATE_LIMITS": "false"} | (env or {})
+    with bff(world.urls, settings, cpu=BFF_CPU, source=source) as url:
+        yield url, pid_of(f"serve --port {url.rsplit(':', 1)[1]}")
+
+
+def wrk_with_cpu(
+    url: str, pid: int, requests: list[Request], tokens: list[str], seconds: int
+) -> dict[str, float]:
+    """``wrk``'s figures, with the BFF's CPU per request served (``cpu_ms``) over the run."""
+    before = cpu_seconds(pid)
+    figures = wrk(url, requests, tokens, seconds)
+    served = max(1.0, figures["rps"] * seconds)
+    return figures | {"cpu_ms": (cpu_seconds(pid) - before) * 1000 / served}
 
 
 def throughput(seconds: int, rounds: int) -> tuple[list[list[object]], list[float]]:
@@ -228,32 +285,29 @@ def throughput(seconds: int, rounds: int) -> tuple[list[list[object]], list[floa
     rows: list[list[object]] = []
     memory: list[float] = []
     rounds_rps: dict[str, list[str]] = {}
-    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
-        order = active_order(urls)
-        tokens = [token(user) for user in customers_with_history(urls, CUSTOMERS)]
-        with bff(urls, {"BFF_RATE_LIMITS": "false"}, cpu=BFF_CPU) as url:
-            pid = bff_pid(int(url.rsplit(":", 1)[1]))
-            for round_number in range(rounds):
-                for name in THROUGHPUT:
-                    ops = OPERATIONS if name == "mix" else [by_name[name]]
-                    requests = [load_request(op, order) for op in ops]
-                    check_answers(url, requests, tokens)
-                    wrk(url, requests, tokens, 2)  # warm up
-                    figures = wrk(url, requests, tokens, seconds)
-                    rounds_rps.setdefault(name, []).append(f"{figures['rps']:.0f}")
-                    if round_number == rounds - 1:  # the caches of every customer are warm
-                        rows.append(
-                            [
-                                name,
-                                f"{figures['rps']:.0f}",
-                                f"{figures['p50']:.1f}",
-                                f"{figures['p95']:.1f}",
-                                f"{figures['p99']:.1f}",
-                                int(figures["errors"]),
-                                ", ".join(rounds_rps[name]),
-                            ]
-                        )
-                memory.append(rss_mb(pid))
+    with load_world() as world, loaded_bff(world) as (url, pid):
+        tokens = world.tokens
+        for round_number in range(rounds):
+            for name in THROUGHPUT:
+                ops = OPERATIONS if name == "mix" else [by_name[name]]
+                requests = [load_request(op, world.active_order) for op in ops]
+                check_answers(url, requests, tokens)
+                wrk(url, requests, tokens, 2)  # warm up
+                figures = wrk(url, requests, tokens, seconds)
+                rounds_rps.setdefault(name, []).append(f"{figures['rps']:.0f}")
+                if round_number == rounds - 1:  # the caches of every customer are warm
+                    rows.append(
+                        [
+                            name,
+                            f"{figures['rps']:.0f}",
+                            f"{figures['p50']:.1f}",
+                            f"{figures['p95']:.1f}",
+                            f"{figures['p99']:.1f}",
+                            int(figures["errors"]),
+                            ", ".join(rounds_rps[name]),
+                        ]
+                    )
+            memory.append(rss_mb(pid))
     return rows, memory
 
 
