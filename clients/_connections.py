@@ -39,7 +39,7 @@ class DownstreamClient(httpx.AsyncClient):
     """httpx's client, without a cookie jar.
 
     One client serves every customer's calls to a service: a cookie one answer set would go
-    out with everybody's next call. The contract uses none, and keeping them cost about 0.1 ms
+    out with everybody's next call. The contract uses none, and keeping them cost about 10 µs
     per call (httpx emulates urllib's request and response for the standard cookie jar).
     """
 

@@ -1,0 +1,172 @@
+"""Micro-benchmarks behind the figures of single changes in the README's "What made it faster":
+each compares the way before with the way now, in this process, best of several rounds.
+
+Run: .venv/bin/python bench/micro.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import threading
+import time
+import timeit
+from collections.abc import Callable, Coroutine
+from functools import partial
+from typing import Any, TypeVar
+
+import httpx
+from cachetools import TLRUCache
+from graphql import parse
+from harness import document, free_port, table
+
+from clients._cache_control import Scope
+from clients._cache_store import MemoryCacheStore, StoredResponse
+from clients._http import request_url
+from mocks.runner import build_mock_servers, run_on_servers_loop, serve_all
+from schema.completion_plans import _compiled, _looped
+
+T = TypeVar("T")
+
+
+def best_ns(action: Callable[[], object], number: int) -> float:
+    """Nanoseconds per call, best of five rounds."""
+    return min(timeit.repeat(action, number=number, repeat=5)) / number * 1e9
+
+
+class _Restaurant:
+    __slots__ = ("id", "name", "status", "thumbnail_url", "votes")
+
+    def __init__(self) -> None:
+        self.id, self.name, self.thumbnail_url = "r_1", "Tasca", "https://img/r_1?w=256"
+        self.votes, self.status = 120, "OPEN"
+
+
+def _leaf(value: Any) -> Any:
+    if value is None:
+        raise ValueError("null")
+    return value
+
+
+def plans() -> list[object]:
+    """One object of five fields: four built-in scalars and one other leaf."""
+    entries: list[tuple[str, str, Callable[[Any], Any]]] = [
+        ("id", "id", _leaf),
+        ("name", "name", _leaf),
+        ("thumbnailUrl", "thumbnail_url", _leaf),
+        ("votes", "votes", _leaf),
+        ("status", "status", _leaf),
+    ]
+    int_check = "type({v}) is int and -2147483648 <= {v} <= 2147483647"
+    checks = ["type({v}) is str"] * 3 + [int_check, None]
+    looped, compiled = _looped(entries), _compiled(entries, checks)
+    source = _Restaurant()
+    assert looped(source) == compiled(source)
+    return [
+        "completing an object of five fields",
+        f"{best_ns(lambda: looped(source), 200_000):.0f} ns",
+        f"{best_ns(lambda: compiled(source), 200_000):.0f} ns",
+    ]
+
+
+def cache_reads() -> list[object]:
+    """One read of a cached entity: cachetools' TLRU cache against the store's LRU cache."""
+    keys = [f"p|entity|GET /v1/menu-items|m_{n}" for n in range(100)]
+    tlru: TLRUCache[str, StoredResponse] = TLRUCache(
+        maxsize=10_000, ttu=lambda _key, _value, now: now + 60, timer=time.time
+    )
+    store = MemoryCacheStore()
+    for key in keys:
+        entry = StoredResponse(b"{}", None, time.time(), 60, Scope.PUBLIC)
+        tlru[key] = entry
+        asyncio.run(store.put(key, entry, 60))
+    get = tlru.get
+    before = best_ns(lambda: [get(key) for key in keys], 2_000) / len(keys)
+    now = best_ns(lambda: _at_once(store.get_many(keys)), 2_000) / len(keys)
+    return ["reading one cached entity", f"{before:.0f} ns", f"{now:.0f} ns"]
+
+
+def _at_once(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never waits (the memory store's), without a loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    raise RuntimeError("the coroutine waited")
+
+
+def urls() -> list[object]:
+    """The URL of a batch of 40 ids: through httpx's base URL and params, and built once."""
+    base = "http://127.0.0.1:8101"
+    ids = ",".join(f"m_{n}" for n in range(40))
+    client = httpx.AsyncClient(base_url=base)
+    params = {"ids": ids}
+    before = best_ns(lambda: client.build_request("GET", "/v1/menu-items", params=params), 5_000)
+    now = best_ns(
+        lambda: client.build_request("GET", request_url(base, "/v1/menu-items", params)), 5_000
+    )
+    return ["building the request of a batch of 40 ids", f"{before:.0f} ns", f"{now:.0f} ns"]
+
+
+def cookies() -> list[object]:
+    """What httpx's cookie jar does with every answer (the clients now skip it)."""
+    request = httpx.Request("GET", "http://127.0.0.1:8101/v1/menu-items?ids=m_1")
+    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
+    jar = httpx.Cookies()
+    return [
+        "keeping an answer's cookies",
+        f"{best_ns(lambda: jar.extract_cookies(response), 20_000):.0f} ns",
+        "0 ns",
+    ]
+
+
+def document_hashes() -> list[list[object]]:
+    """What strawberry's validation cache hashed on every request (now: the text's hash)."""
+    rows: list[list[object]] = []
+    for client, name in (("mobile", "MyOrders"), ("web", "OrderHistory")):
+        text = document(client, name)
+        tree = parse(text)
+        by_tree = best_ns(partial(hash, tree), 2_000)
+        by_text = best_ns(partial(hash, text), 200_000)
+        rows.append(
+            [f"the validation cache's key of {name}", f"{by_tree:.0f} ns", f"{by_text:.0f} ns"]
+        )
+    return rows
+
+
+def mock_latency() -> list[object]:
+    """A call to the mocks at 20 ms of injected latency, served on the standard event loop and
+    on the one uvicorn picks (median of 40 calls after 5)."""
+    medians: list[str] = []
+    for run in (asyncio.run, run_on_servers_loop):
+        port = free_port()
+        servers = build_mock_servers("127.0.0.1", free_port(), port, free_port(), only=["order"])
+        main = serve_all(servers)
+        args = (main,) if run is asyncio.run else (main, servers)
+        thread = threading.Thread(target=run, args=args, daemon=True)
+        thread.start()
+        while not all(server.started for server in servers):
+            time.sleep(0.02)
+        url = f"http://127.0.0.1:{port}"
+        with httpx.Client(base_url=url) as http:
+            http.put("/__admin/faults", json={"latency_ms": 20}).raise_for_status()
+            took = []
+            for _ in range(45):
+                started = time.perf_counter()
+                http.get("/v1/orders", params={"customer_id": "u_1", "limit": "1"})
+                took.append((time.perf_counter() - started) * 1000)
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=10)
+        medians.append(f"{statistics.median(took[5:]):.1f} ms")
+    return ["a call to the mocks at 20 ms (standard loop, then uvloop)", *medians]
+
+
+def main() -> None:
+    rows = [plans(), cache_reads(), urls(), cookies(), *document_hashes(), mock_latency()]
+    print(table(["measure", "before", "now"], rows))
+
+
+if __name__ == "__main__":
+    main()
