@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import threading
+import subprocess
+import sys
 import time
 import timeit
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
 from cachetools import TLRUCache
 from graphql import parse
-from harness import document, free_port, table
+from harness import ROOT, document, free_port, mocks, table, wait_until_up
 
 from clients._cache_control import Scope
 from clients._cache_store import MemoryCacheStore, StoredResponse
 from clients._http import request_url
-from mocks.runner import build_mock_servers, run_on_servers_loop, serve_all
 from schema.completion_plans import _compiled, _looped
 
 T = TypeVar("T")
@@ -135,32 +136,57 @@ def document_hashes() -> list[list[object]]:
     return rows
 
 
+# The mocks of ``bff mocks``, their answers held by the loop's timer alone (as they were).
+_TIMER_ONLY_MOCKS = """
+import asyncio, sys, time
+from mocks import faults
+from mocks.runner import build_mock_servers, run_on_servers_loop, serve_all
+
+async def timer_only(deadline):
+    remaining = deadline - time.perf_counter()
+    if remaining > 0:
+        await asyncio.sleep(remaining)
+
+faults.sleep_until = timer_only
+servers = build_mock_servers(order_port=int(sys.argv[1]), only=["order"])
+run_on_servers_loop(serve_all(servers), servers)
+"""
+
+
 def mock_latency() -> list[object]:
-    """A call to the mocks at 20 ms of injected latency, served on the standard event loop and
-    on the one uvicorn picks (median of 40 calls after 5)."""
+    """A call to the mocks at 20 ms of injected latency, in their own process on CPU 1, held
+    by the loop's timer alone and by their deadline clock (``mocks/latency.py``): the median
+    of 40 calls after 5."""
     medians: list[str] = []
-    for run in (asyncio.run, run_on_servers_loop):
+    for timer_only in (True, False):
         port = free_port()
-        servers = build_mock_servers("127.0.0.1", free_port(), port, free_port(), only=["order"])
-        main = serve_all(servers)
-        args = (main,) if run is asyncio.run else (main, servers)
-        thread = threading.Thread(target=run, args=args, daemon=True)
-        thread.start()
-        while not all(server.started for server in servers):
-            time.sleep(0.02)
-        url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=url) as http:
+        command = [sys.executable, "-c", _TIMER_ONLY_MOCKS, str(port)] if timer_only else None
+        with own_mocks(command, port) as url, httpx.Client(base_url=url) as http:
             http.put("/__admin/faults", json={"latency_ms": 20}).raise_for_status()
             took = []
             for _ in range(45):
                 started = time.perf_counter()
                 http.get("/v1/orders", params={"customer_id": "u_1", "limit": "1"})
                 took.append((time.perf_counter() - started) * 1000)
-        for server in servers:
-            server.should_exit = True
-        thread.join(timeout=10)
-        medians.append(f"{statistics.median(took[5:]):.1f} ms")
-    return ["a call to the mocks at 20 ms (standard loop, then uvloop)", *medians]
+        medians.append(f"{statistics.median(took[5:]):.2f} ms")
+    return ["a call to the mocks at 20 ms (the loop's timer, then the deadline clock)", *medians]
+
+
+@contextmanager
+def own_mocks(command: list[str] | None, port: int) -> Iterator[str]:
+    """The order mock on ``port`` from ``command`` (else ``bff mocks``), pinned to CPU 1."""
+    if command is None:
+        with mocks(cpu=1) as urls:
+            yield urls["order"]
+        return
+    process = subprocess.Popen(["taskset", "-c", "1", *command], cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def main() -> None:

@@ -5,10 +5,10 @@ Faults fire before the handler, so a failed `POST /v1/orders` never creates an o
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import re
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mocks.events import EventLog
+from mocks.latency import sleep_until
 from mocks.problems import PROBLEM_MEDIA_TYPE, STATUS_CODES, problem_body
 
 ADMIN_PREFIX = "/__admin"
@@ -123,6 +124,7 @@ class FaultMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        arrived = time.perf_counter()
         path: str = scope["path"]
         method: str = scope["method"]
         if path.startswith(ADMIN_PREFIX):
@@ -147,10 +149,11 @@ class FaultMiddleware:
         if failure is not None:
             # Failures fire before the handler: a failed POST /v1/orders creates no order.
             if delay_s:
-                await asyncio.sleep(delay_s)
+                await sleep_until(arrived + delay_s)
             await failure(send)
             return
-        await self.app(scope, receive, _answering_after(send, delay_s) if delay_s else send)
+        answer = _answering_at(send, arrived + delay_s) if delay_s else send
+        await self.app(scope, receive, answer)
 
     def _template(self, scope: Scope) -> str:
         for route in self.routes:
@@ -183,19 +186,17 @@ class FaultMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-def _answering_after(send: Send, delay_s: float) -> Send:
-    """``send`` that holds the answer until ``delay_s`` after the request arrived.
+def _answering_at(send: Send, deadline: float) -> Send:
+    """``send`` that holds the answer until ``deadline`` (``time.perf_counter``).
 
-    The handler works meanwhile, as a real service's would, so the latency is the time to
-    the answer (the benchmarks' floor assumes so), not a wait added before the work.
+    The handler works meanwhile, as a real service's would, so the latency is the time from
+    the request's arrival to the answer (the benchmarks' floor assumes so), not a wait added
+    before the work.
     """
-    answer_at = asyncio.get_running_loop().time() + delay_s
 
     async def send_after(message: Message) -> None:
         if message["type"] == "http.response.start":
-            remaining = answer_at - asyncio.get_running_loop().time()
-            if remaining > 0:
-                await asyncio.sleep(remaining)
+            await sleep_until(deadline)
         await send(message)
 
     return send_after

@@ -114,14 +114,16 @@ async def load_order_relations(info: Ctx, orders: list[OrderModel], wanted: Sele
         return
     loaders = info.context.loaders
     waits: list[Awaitable[Any]] = []
-    if "restaurant" in wanted:
-        waits += [loaders.restaurant.load(o.restaurant_id) for o in orders]
-    if "menuItem" in at(wanted, "items"):
-        waits += [loaders.menu_item.load(line.menu_item_id) for o in orders for line in o.items]
+    # Deliveries first: their couriers wait for them, so their call is on the critical path,
+    # and batches go out in the order they were started (each start costs a few tenths of ms).
     if "delivery" in wanted or "eta" in wanted:
         deliveries = [loaders.delivery_by_order.load(o.id) for o in orders]
         with_courier = "courier" in at(wanted, "delivery")
         waits.append(_couriers_of(info, deliveries) if with_courier else settle(*deliveries))
+    if "restaurant" in wanted:
+        waits += [loaders.restaurant.load(o.restaurant_id) for o in orders]
+    if "menuItem" in at(wanted, "items"):
+        waits += [loaders.menu_item.load(line.menu_item_id) for o in orders for line in o.items]
     await settle(*waits)
 
 
