@@ -92,13 +92,19 @@ def bff(
     port = free_port()
     settings = {f"BFF_{s.upper()}_URL": u for s, u in urls.items()} | (env or {})
     process = _spawn(["serve", "--port", str(port)], settings, cpu, source)
-    url = f"http://127.0.0.1:{port}"
+    with serving(process, f"http://127.0.0.1:{port}") as url:
+        yield url
+
+
+@contextmanager
+def serving(process: subprocess.Popen[bytes], url: str, grace_s: float = 15) -> Iterator[str]:
+    """``url`` once ``process`` serves it; the process is stopped on the way out."""
     try:
         wait_until_up(url, process)
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=grace_s)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import httpx
 from cachetools import TLRUCache
 from graphql import parse
-from harness import ROOT, document, free_port, mocks, table, wait_until_up
+from harness import ROOT, document, free_port, mocks, serving, table
 
 from clients._cache_control import Scope
 from clients._cache_store import MemoryCacheStore, StoredResponse
@@ -180,13 +180,8 @@ def own_mocks(command: list[str] | None, port: int) -> Iterator[str]:
             yield urls["order"]
         return
     process = subprocess.Popen(["taskset", "-c", "1", *command], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
+    with serving(process, f"http://127.0.0.1:{port}") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def main() -> None:

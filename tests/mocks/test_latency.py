@@ -17,33 +17,33 @@ async def test_it_never_returns_before_the_deadline(delay_s: float) -> None:
     assert time.perf_counter() >= deadline
 
 
-async def test_a_deadline_already_passed_returns_at_once() -> None:
-    turns = 0
+class TurnCounter:
+    """Other work on the loop: counts the turns it is given."""
 
-    async def count_turns() -> None:
-        nonlocal turns
+    def __init__(self) -> None:
+        self.turns = 0
+        self._task = asyncio.create_task(self._count())
+
+    async def _count(self) -> None:
         while True:
-            turns += 1
+            self.turns += 1
             await asyncio.sleep(0)
 
-    counter = asyncio.create_task(count_turns())
+    def stop(self) -> None:
+        self._task.cancel()
+
+
+async def test_a_deadline_already_passed_returns_at_once() -> None:
+    counter = TurnCounter()
     await asyncio.sleep(0)
-    seen = turns
+    seen = counter.turns
     await sleep_until(time.perf_counter() - 1)
-    assert turns == seen  # it did not even yield
-    counter.cancel()
+    assert counter.turns == seen  # it did not even yield
+    counter.stop()
 
 
 async def test_the_loop_serves_other_work_while_it_waits() -> None:
-    turns = 0
-
-    async def other_work() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
-
-    worker = asyncio.create_task(other_work())
+    counter = TurnCounter()
     await sleep_until(deadline_after(0.005))
-    assert turns > 1
-    worker.cancel()
+    assert counter.turns > 1
+    counter.stop()
