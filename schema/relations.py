@@ -43,6 +43,33 @@ async def _converted_later(future: asyncio.Future[V | None], convert: Callable[[
 
 
 async def settle(*waits: Awaitable[Any]) -> None:
-    """Wait for loads whose failures belong to the fields that asked for them, not to us."""
-    if waits:
-        await asyncio.gather(*waits, return_exceptions=True)
+    """Wait for loads whose failures belong to the fields that asked for them, not to us.
+
+    A list's loads are a hundred futures or so, resolved a batch at a time: one wait per
+    batch (the first future still pending) is enough, where ``asyncio.gather`` would wrap and
+    call back every one of them. Coroutines are started first, together, so that none of them
+    waits for another's turn (a list's couriers go out as soon as its deliveries are known).
+    ``asyncio.wait`` never cancels what it waits for: a shared future stays whole for the
+    other fields waiting on it if this wait is cancelled (the tasks started here are ours to
+    cancel then).
+    """
+    futures: list[asyncio.Future[Any]] = []
+    started: list[asyncio.Task[Any]] = []
+    for wait in waits:
+        if isinstance(wait, asyncio.Future):
+            futures.append(wait)
+        else:
+            started.append(asyncio.ensure_future(wait))
+            futures.append(started[-1])
+    try:
+        for future in futures:
+            if not future.done():
+                await asyncio.wait((future,))
+    except asyncio.CancelledError:
+        for task in started:
+            task.cancel()
+        raise
+    for future in futures:
+        # Retrieved, as gather would have: a failure is its field's, not a logged leftover.
+        if not future.cancelled():
+            future.exception()
