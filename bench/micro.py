@@ -26,6 +26,7 @@ from clients._cache_control import Scope
 from clients._cache_store import MemoryCacheStore, StoredResponse
 from clients._http import request_url
 from schema.completion_plans import _compiled, _looped
+from schema.relations import settle
 
 T = TypeVar("T")
 
@@ -95,6 +96,39 @@ def _at_once(coroutine: Coroutine[Any, Any, T]) -> T:
         result: T = done.value
         return result
     raise RuntimeError("the coroutine waited")
+
+
+def _resolve(batch: list[asyncio.Future[None]]) -> None:
+    for future in batch:
+        future.set_result(None)
+
+
+async def _gathered(*waits: Any) -> None:
+    await asyncio.gather(*waits, return_exceptions=True)
+
+
+def waits() -> list[object]:
+    """Waiting for a page of orders' loads: 96 futures in four batches, each batch resolved at
+    once on a later turn of the loop (as a loader's dispatch resolves it)."""
+
+    async def page(settle_with: Callable[..., Coroutine[Any, Any, None]], pages: int) -> float:
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        for _ in range(pages):
+            batches = [[loop.create_future() for _ in range(size)] for size in (20, 38, 20, 18)]
+            for batch in batches:
+                loop.call_soon(_resolve, batch)
+            await settle_with(*(f for batch in batches for f in batch))
+        return (time.perf_counter() - started) / pages * 1e9
+
+    def best(settle_with: Callable[..., Coroutine[Any, Any, None]]) -> float:
+        return min(asyncio.run(page(settle_with, 2_000)) for _ in range(5))
+
+    return [
+        "waiting for the 96 loads of a page of orders",
+        f"{best(_gathered):.0f} ns",
+        f"{best(settle):.0f} ns",
+    ]
 
 
 def urls() -> list[object]:
@@ -185,7 +219,7 @@ def own_mocks(command: list[str] | None, port: int) -> Iterator[str]:
 
 
 def main() -> None:
-    rows = [plans(), cache_reads(), urls(), cookies(), *document_hashes(), mock_latency()]
+    rows = [plans(), cache_reads(), waits(), urls(), cookies(), *document_hashes(), mock_latency()]
     print(table(["measure", "before", "now"], rows))
 
 
