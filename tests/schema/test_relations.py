@@ -45,7 +45,11 @@ async def test_failures_stay_with_their_futures_and_are_not_logged_as_lost() -> 
     failed, fine = futures(2), futures(2)
     resolve_later(failed, 0.001, ValueError("batch failed"))
     resolve_later(fine, 0.002)
-    await settle(*failed, *fine)
+
+    async def next_level_fails() -> None:
+        raise LookupError("couriers failed")
+
+    await settle(*failed, next_level_fails(), *fine)
     assert [type(f.exception()) for f in failed] == [ValueError, ValueError]
     assert [f.result() for f in fine] == [1, 1]
     del failed, fine
