@@ -1,0 +1,111 @@
+"""Where a single request's time goes, level by level: the downstream calls of one operation as
+the BFF's ``extensions.fanout`` reports them, at 20 ms of downstream latency, cache off.
+
+For each operation, the median over the requests of: when the first call went out (from the
+moment the request's context was made), how long each level's critical call took as the BFF
+saw it, the gap between one level's answer and the next level's call, and what followed the
+last answer until the client had the response (building, completing and encoding it, and HTTP).
+The chain is the calls that ended last: each the latest-ending call that had ended before the
+next one started (so a gap also holds the other answers of that level handled before it).
+
+Run: .venv/bin/python bench/timeline.py [--requests 30] [--operation MyOrders ...]
+Same set-up as bench/run.py: the BFF alone on CPU 0, the mocks and this client on CPU 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from itertools import pairwise
+from typing import Any
+
+from harness import bff, mocks, table
+from run import BFF_CPU, LATENCY_MS, OPERATIONS, OTHERS_CPU, active_order, post
+
+Call = dict[str, Any]
+
+
+def critical_path(calls: list[Call]) -> list[Call]:
+    """The chain of calls that ended last: each is the latest-ending call that had ended before
+    the next one started."""
+    network = [c for c in calls if c["cache"] in ("miss", "revalidated", "bypass")]
+    chain = [max(network, key=_end)]
+    while True:
+        before = [c for c in network if _end(c) <= chain[0]["startMs"] + 0.01]
+        if not before:
+            return chain
+        chain.insert(0, max(before, key=_end))
+
+
+def _end(call: Call) -> float:
+    return float(call["startMs"] + call["durationMs"])
+
+
+def phases(total_ms: float, chain: list[Call]) -> list[float]:
+    """First call's start, then each level's duration and the gap after it; the tail last."""
+    figures = [chain[0]["startMs"]]
+    for call, following in pairwise(chain):
+        figures += [call["durationMs"], following["startMs"] - _end(call)]
+    figures += [chain[-1]["durationMs"], total_ms - _end(chain[-1])]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--operation", action="append", help="e.g. MyOrders (default: all)")
+    args = parser.parse_args()
+    chosen = [op for op in OPERATIONS if not args.operation or op.name in args.operation]
+    rows: list[list[object]] = []
+    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
+        order = active_order(urls)
+        env = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
+        with bff(urls, env, cpu=BFF_CPU) as url:
+            for op in chosen:
+                for _ in range(3):
+                    post(url, op, order)  # warm up
+                samples = []
+                for _ in range(args.requests):
+                    started = time.perf_counter()
+                    calls = post(url, op, order, fanout=True)["extensions"]["fanout"]["calls"]
+                    total = (time.perf_counter() - started) * 1000
+                    samples.append(phases(total, critical_path(calls)))
+                medians = [statistics.median(column) for column in zip(*samples, strict=True)]
+                levels = (len(medians) - 1) // 2
+                durations = " / ".join(f"{m:.1f}" for m in medians[1:-1:2])
+                gaps = " / ".join(f"{m:.2f}" for m in medians[2:-1:2]) or "-"
+                rows.append(
+                    [
+                        f"{op.client}/{op.name}",
+                        levels,
+                        f"{medians[0]:.2f}",
+                        durations,
+                        gaps,
+                        f"{medians[-1]:.2f}",
+                        f"{medians[0] + sum(medians[2:-1:2]) + medians[-1]:.2f}",
+                    ]
+                )
+    print(
+        f"Single requests at {LATENCY_MS} ms, cache off, median of {args.requests}: the critical "
+        "chain of calls (ms)"
+    )
+    print()
+    print(
+        table(
+            [
+                "operation",
+                "levels",
+                "first call at",
+                "each level",
+                "gaps",
+                "after the last",
+                "outside the calls",
+            ],
+            rows,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
