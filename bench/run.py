@@ -1,7 +1,7 @@
 """The benchmark suite: downstream calls, latency over the floor, throughput and memory, for
 every shared operation of both clients. Prints a table and writes ``bench/results.md``.
 
-Run: .venv/bin/python bench/run.py [--quick]
+Run: .venv/bin/python bench/run.py [--quick] [--output bench/results.md]
 Needs ``wrk`` and ``taskset`` (Debian: wrk, util-linux). The BFF runs pinned to CPU 0, the
 mocks and the load generator to CPU 1, so that the BFF's own cost is what is measured.
 """
@@ -339,6 +339,9 @@ def throughput(seconds: int, rounds: int) -> tuple[list[list[object]], list[floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument(
+        "--output", type=Path, default=ROOT / "bench" / "results.md", help="where to write it"
+    )
     args = parser.parse_args()
     samples, seconds, rounds = (5, 3, 1) if args.quick else (30, 10, 3)
 
@@ -387,7 +390,7 @@ def main() -> None:
     ]
     report = "\n".join(parts)
     print(report)
-    (ROOT / "bench" / "results.md").write_text(report + "\n")
+    args.output.write_text(report + "\n")
 
 
 if __name__ == "__main__":
