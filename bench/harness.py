@@ -65,11 +65,14 @@ def _spawn(
 
 
 @contextmanager
-def mocks(latency_ms: int = 0, cpu: int | None = None) -> Iterator[dict[str, str]]:
-    """The three mock services in one process; each answers after ``latency_ms``."""
+def mocks(
+    latency_ms: int = 0, cpu: int | None = None, source: Path = ROOT
+) -> Iterator[dict[str, str]]:
+    """The three mock services in one process (``source``'s); each answers after
+    ``latency_ms``."""
     ports = {service: free_port() for service in SERVICES}
     args = ["mocks"] + [f"--{s}-port={p}" for s, p in ports.items()]
-    process = _spawn(args, {}, cpu)
+    process = _spawn(args, {}, cpu, source)
     urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
     try:
         for url in urls.values():
@@ -97,14 +100,14 @@ def bff(
 
 
 @contextmanager
-def serving(process: subprocess.Popen[bytes], url: str, grace_s: float = 15) -> Iterator[str]:
+def serving(process: subprocess.Popen[bytes], url: str) -> Iterator[str]:
     """``url`` once ``process`` serves it; the process is stopped on the way out."""
     try:
         wait_until_up(url, process)
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=grace_s)
+        process.wait(timeout=15)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -121,17 +121,29 @@ def post(url: str, op: Operation, active_order: str, fanout: bool = False) -> di
     return result
 
 
+Call = dict[str, Any]  # one of extensions.fanout's calls
+
+
+def network_calls(calls: list[Call]) -> list[Call]:
+    """The calls that went over the network (cache hits and coalesced calls cost no level)."""
+    return [c for c in calls if c["cache"] in ("miss", "revalidated", "bypass")]
+
+
+def ended_ms(call: Call) -> float:
+    return float(call["startMs"] + call["durationMs"])
+
+
+def ended_before(earlier: Call, call: Call) -> bool:
+    return ended_ms(earlier) <= float(call["startMs"]) + 0.01  # fanout rounds to 0.01 ms
+
+
 def measured_levels(fanout: dict[str, Any]) -> int:
     """Rounds of downstream calls: a call is a level deeper than any call that ended before it
     started."""
-    calls = [c for c in fanout["calls"] if c["cache"] in ("miss", "revalidated", "bypass")]
+    calls = network_calls(fanout["calls"])
     depth: list[int] = []
     for i, call in enumerate(calls):
-        before = [
-            depth[j]
-            for j in range(i)
-            if calls[j]["startMs"] + calls[j]["durationMs"] <= call["startMs"] + 0.01
-        ]
+        before = [depth[j] for j in range(i) if ended_before(calls[j], call)]
         depth.append(1 + max(before, default=0))
     return max(depth, default=0)
 
@@ -275,9 +287,9 @@ class LoadWorld:
 
 
 @contextmanager
-def load_world(customers: int = CUSTOMERS) -> Iterator[LoadWorld]:
+def load_world(customers: int = CUSTOMERS, mocks_source: Path = ROOT) -> Iterator[LoadWorld]:
     """The mocks at 20 ms on CPU 1, each of ``customers`` given a full first page of orders."""
-    with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
+    with mocks(LATENCY_MS, cpu=OTHERS_CPU, source=mocks_source) as urls:
         order = active_order(urls)
         users = customers_with_history(urls, customers)
         yield LoadWorld(urls, order, users, [token(user) for user in users])

@@ -18,36 +18,40 @@ import argparse
 import statistics
 import time
 from itertools import pairwise
-from typing import Any
 
 from harness import bff, mocks, table
-from run import BFF_CPU, LATENCY_MS, OPERATIONS, OTHERS_CPU, active_order, post
-
-Call = dict[str, Any]
+from run import (
+    BFF_CPU,
+    LATENCY_MS,
+    OPERATIONS,
+    OTHERS_CPU,
+    Call,
+    active_order,
+    ended_before,
+    ended_ms,
+    network_calls,
+    post,
+)
 
 
 def critical_path(calls: list[Call]) -> list[Call]:
     """The chain of calls that ended last: each is the latest-ending call that had ended before
     the next one started."""
-    network = [c for c in calls if c["cache"] in ("miss", "revalidated", "bypass")]
-    chain = [max(network, key=_end)]
+    network = network_calls(calls)
+    chain = [max(network, key=ended_ms)]
     while True:
-        before = [c for c in network if _end(c) <= chain[0]["startMs"] + 0.01]
+        before = [c for c in network if ended_before(c, chain[0])]
         if not before:
             return chain
-        chain.insert(0, max(before, key=_end))
-
-
-def _end(call: Call) -> float:
-    return float(call["startMs"] + call["durationMs"])
+        chain.insert(0, max(before, key=ended_ms))
 
 
 def phases(total_ms: float, chain: list[Call]) -> list[float]:
     """First call's start, then each level's duration and the gap after it; the tail last."""
     figures = [chain[0]["startMs"]]
     for call, following in pairwise(chain):
-        figures += [call["durationMs"], following["startMs"] - _end(call)]
-    figures += [chain[-1]["durationMs"], total_ms - _end(chain[-1])]
+        figures += [call["durationMs"], following["startMs"] - ended_ms(call)]
+    figures += [chain[-1]["durationMs"], total_ms - ended_ms(chain[-1])]
     return figures
 
 

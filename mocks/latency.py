@@ -17,10 +17,6 @@ import time
 TIMER_SLACK_S = 0.001
 
 
-def deadline_after(delay_s: float) -> float:
-    return time.perf_counter() + delay_s
-
-
 async def sleep_until(deadline: float) -> None:
     """Return at ``deadline`` (a ``time.perf_counter`` reading), not a timer tick after it."""
     remaining = deadline - time.perf_counter()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from schema.relations import settle
+from tests.support.loop_turns import TurnCounter
 
 
 def resolve_later(futures: list[asyncio.Future[Any]], delay_s: float, value: Any = 1) -> None:
@@ -95,9 +96,14 @@ async def test_cancelling_the_wait_cancels_no_shared_future_but_its_own_tasks() 
     assert [f.result() for f in shared] == ["still delivered"] * 2
 
 
-async def test_nothing_to_wait_for_returns_at_once() -> None:
+async def test_nothing_to_wait_for_returns_without_yielding() -> None:
     done = futures(2)
     for future in done:
         future.set_result(None)
+    counter = TurnCounter()
+    await asyncio.sleep(0)
+    seen = counter.turns
     await settle()
     await settle(*done)
+    assert counter.turns == seen
+    counter.stop()
