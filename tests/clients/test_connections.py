@@ -141,6 +141,19 @@ async def test_silence_is_a_read_timeout() -> None:
             await _get(url, read_timeout=0.2)
 
 
+async def test_no_free_connection_in_time_is_a_connect_timeout() -> None:
+    async for url in _serve(never_answers):
+        timeout = httpx.Timeout(2.0, pool=0.1)
+        async with httpx.AsyncClient(
+            base_url=url, transport=pooled_transport(1), timeout=timeout
+        ) as http:
+            holding = asyncio.create_task(http.get("/v1/restaurants/r_1"))
+            await asyncio.sleep(0.05)  # the only connection is now taken
+            with pytest.raises(httpx.ConnectTimeout):
+                await http.get("/v1/restaurants/r_2")
+            holding.cancel()
+
+
 async def test_a_refused_connection_is_a_connect_error() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
