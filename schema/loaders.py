@@ -35,7 +35,54 @@ class KeyedLoader(DataLoader[str, V]):
         self, batch_load_fn: Callable[[list[str]], Coroutine[Any, Any, list[Any]]]
     ) -> None:
         self.futures: dict[str, asyncio.Future[V]] = {}
-        super().__init__(batch_load_fn, cache_map=self.futures)
+        # Not the loader itself: a closure over it would be a cycle, and a request's loaders
+        # (with every future they made) would wait for the cyclic garbage collector.
+        self._sending = sending = _Sending()
+
+        async def batch(keys: list[str]) -> list[Any]:
+            sending.started()
+            return await batch_load_fn(keys)
+
+        super().__init__(batch, cache_map=self.futures)
+
+    def do_resolve_reject(self, key: str, future: asyncio.Future[V]) -> None:
+        super().do_resolve_reject(key, future)
+        self._sending.unsent = True
+
+    async def sent(self) -> None:
+        """Return once the keys loaded so far are on their way: their call has gone out, or
+        they were answered from the cache. Work done after this does not delay that call."""
+        await self._sending.wait()
+
+
+class _Sending:
+    """Whether a loader has keys no batch has taken yet, and who waits for them to go out."""
+
+    def __init__(self) -> None:
+        self.unsent = False
+        self._waiting: list[asyncio.Future[None]] = []
+
+    async def wait(self) -> None:
+        if not self.unsent:
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        await waiter
+
+    def started(self) -> None:
+        self.unsent = False
+        if self._waiting:
+            waiting, self._waiting = self._waiting, []
+            # Released after this turn, in which the batch runs to its call (or to the cache's
+            # answer); the waiters resume a turn later still, after the first step of a task
+            # the batch started for its call (the cache's shared fill).
+            asyncio.get_running_loop().call_soon(_release, waiting)
+
+
+def _release(waiting: list[asyncio.Future[None]]) -> None:
+    for waiter in waiting:
+        if not waiter.done():  # a waiter cancelled meanwhile stays cancelled
+            waiter.set_result(None)
 
 
 class Loaders:

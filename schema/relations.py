@@ -4,8 +4,9 @@ A list's resolver starts the loads its selection needs for all its objects at on
 for them (one await per list, not one per field); the objects are then built with their
 relations as plain values, read by the default resolver. A failed load becomes the field's
 value as an exception, which graphql-core raises at that field's path (null plus an error
-there; the rest of the response still arrives). A load that was not started ahead still works:
-the field gets a task, which graphql-core awaits.
+there; the rest of the response still arrives). A load still in flight (the last level's,
+whose call the list does not wait for, or one not started ahead) becomes a future of the
+field's value, which graphql-core awaits.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def value_now(loader: KeyedLoader[V | None], key: str, convert: Callable[[V], R]
     """A field value: the converted result, None, the load's exception, or a task of it."""
     future: asyncio.Future[V | None] = loader.futures.get(key) or loader.load(key)
     if not future.done():
-        return asyncio.ensure_future(_converted_later(future, convert))
+        return _converted_when_done(future, convert)
     if future.cancelled():
         return asyncio.CancelledError()
     error = future.exception()
@@ -35,11 +36,35 @@ def value_now(loader: KeyedLoader[V | None], key: str, convert: Callable[[V], R]
     return None if value is None else convert(value)
 
 
-async def _converted_later(future: asyncio.Future[V | None], convert: Callable[[V], R]) -> R | None:
-    # Shielded: the future is shared by every field asking for this key; cancelling this one
-    # field must not cancel it for the others.
-    value = await asyncio.shield(future)
-    return None if value is None else convert(value)
+def _converted_when_done(
+    future: asyncio.Future[V | None], convert: Callable[[V], R]
+) -> asyncio.Future[R | None]:
+    """The converted value once ``future`` is done: a future of its own, resolved by a
+    callback (no task per field). The loader's future is shared by every field asking for
+    its key: cancelling this field's (graphql-core does when a sibling fails) leaves it whole.
+    """
+    converted: asyncio.Future[R | None] = future.get_loop().create_future()
+
+    def resolve(done: asyncio.Future[V | None]) -> None:
+        if converted.done():  # cancelled meanwhile
+            if not done.cancelled():
+                done.exception()  # retrieved: the failure was this field's, now gone
+            return
+        if done.cancelled():
+            converted.cancel()
+            return
+        error = done.exception()
+        if error is not None:
+            converted.set_exception(error)
+            return
+        value = done.result()
+        try:
+            converted.set_result(None if value is None else convert(value))
+        except Exception as failure:  # the conversion's failure is the field's too
+            converted.set_exception(failure)
+
+    future.add_done_callback(resolve)
+    return converted
 
 
 async def settle(*waits: Awaitable[Any]) -> None:

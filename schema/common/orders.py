@@ -17,6 +17,7 @@ from schema.common.lookahead import Selection, at
 from schema.common.money import Money
 from schema.common.types import Address, Delivery, StatusChange
 from schema.context import Ctx
+from schema.loaders import prefetch
 from schema.relations import settle, value_now
 
 
@@ -108,7 +109,9 @@ async def load_order_relations(info: Ctx, orders: list[OrderModel], wanted: Sele
     """Start, for all ``orders`` at once, the loads their selected relations need, and wait.
 
     Restaurants, menu items and deliveries go out together; each delivery's courier follows
-    as soon as that delivery is known (all couriers still batch into one call).
+    as soon as that delivery is known (all couriers still batch into one call). The wait ends
+    once the couriers' call is out, not answered: what does not depend on them is built in
+    the meantime.
     """
     if not orders:
         return
@@ -132,5 +135,8 @@ async def _couriers_of(info: Ctx, deliveries: list[asyncio.Future[DeliveryModel 
     await settle(*deliveries)
     couriers = info.context.loaders.courier
     found = [d.result() for d in deliveries if not d.cancelled() and d.exception() is None]
-    wanted = {d.courier_id for d in found if d is not None and d.courier_id is not None}
-    await settle(*(couriers.load(c) for c in wanted))
+    for courier_id in {d.courier_id for d in found if d is not None and d.courier_id is not None}:
+        prefetch(couriers, courier_id)
+    # Not their answer: the couriers are the last level, and the list is built and completed
+    # while their call is in flight (a courier still on its way is its field's to await).
+    await couriers.sent()

@@ -1,5 +1,5 @@
 """Waiting for a list's loads: every batch, its failures left to their fields, and nobody
-else's future cancelled."""
+else's future cancelled; a load still in flight as a field's value."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from schema.relations import settle
+from schema.loaders import KeyedLoader
+from schema.relations import settle, value_now
 from tests.support.loop_turns import TurnCounter
 
 
@@ -107,3 +108,56 @@ async def test_nothing_to_wait_for_returns_without_yielding() -> None:
     await settle(*done)
     assert counter.turns == seen
     counter.stop()
+
+
+class _Model:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _loader(answer: Any) -> KeyedLoader[Any]:
+    async def batch(keys: list[str]) -> list[Any]:
+        await asyncio.sleep(0.005)
+        return [answer(k) if callable(answer) else answer for k in keys]
+
+    return KeyedLoader(batch)
+
+
+async def test_a_value_still_in_flight_is_a_future_of_the_converted_value() -> None:
+    loader = _loader(_Model)
+    value = value_now(loader, "c_1", lambda m: m.name.upper())
+    assert isinstance(value, asyncio.Future) and not value.done()
+    assert await value == "C_1"
+    # Once loaded, the next field gets the value itself.
+    assert value_now(loader, "c_1", lambda m: m.name.upper()) == "C_1"
+
+
+async def test_a_field_cancelled_leaves_the_shared_load_to_the_others() -> None:
+    loader = _loader(_Model)
+    cancelled = value_now(loader, "c_1", lambda m: m.name)
+    kept = value_now(loader, "c_1", lambda m: m.name)
+    cancelled.cancel()
+    assert await kept == "c_1"
+    assert not loader.futures["c_1"].cancelled()
+
+
+async def test_a_failed_load_or_conversion_is_the_fields_error_and_never_logged_as_lost() -> None:
+    loop = asyncio.get_running_loop()
+    lost: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _, context: lost.append(context))
+    failing = _loader(LookupError("couriers down"))
+    with pytest.raises(LookupError):
+        await value_now(failing, "c_1", lambda m: m)
+
+    def bad(_: Any) -> Any:
+        raise ValueError("not a courier")
+
+    with pytest.raises(ValueError):
+        await value_now(_loader(_Model), "c_2", bad)
+    # A field cancelled before its load failed: the failure is still retrieved.
+    abandoned = value_now(failing, "c_3", lambda m: m)
+    abandoned.cancel()
+    await asyncio.sleep(0.01)
+    del abandoned, failing
+    gc.collect()
+    assert lost == []

@@ -1,0 +1,97 @@
+"""A list of orders is built while its last level (the couriers) is in flight, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from bff.app import create_app
+from bff.settings import Settings
+from mocks.runner import MockServers
+from schema.mobile.types import Order
+from schema.web.types import Order as WebOrder
+from tests.support.graphql import GraphQLClient
+from tests.support.served import ServedApp
+
+# Only a bound for a failing run: a passing one never waits for it.
+HOLD_BOUND_S = 0.5  # well within the couriers' read timeout
+PAGE = 20
+
+
+class CouriersHeld(httpx.AsyncBaseTransport):
+    """Forwards to the mocks, but holds the couriers' answer until ``PAGE`` orders are built
+    (or the bound passes), and notes how many were built by then."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.built = 0
+        self.built_before_couriers: list[int] = []
+        self._page_built: asyncio.Event | None = None
+
+    def note_built(self) -> None:
+        self.built += 1
+        if self.built >= PAGE and self._page_built is not None:
+            self._page_built.set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path == "/v1/couriers":
+            self._page_built = asyncio.Event()
+            if self.built < PAGE:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._page_built.wait(), HOLD_BOUND_S)
+            self.built_before_couriers.append(self.built)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def held(mocks: MockServers, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CouriersHeld, str]]:
+    transport = CouriersHeld()
+    for order_type in (Order, WebOrder):
+        build = order_type.from_model
+
+        def counted(*args: Any, build: Any = build) -> Any:
+            transport.note_built()
+            return build(*args)
+
+        monkeypatch.setattr(order_type, "from_model", counted)
+    settings = Settings(
+        menu_url=mocks.urls["menu"],
+        order_url=mocks.urls["order"],
+        courier_url=mocks.urls["courier"],
+        cache_enabled=False,
+    )
+    with ServedApp(create_app(settings, http_transport=transport)) as served:
+        yield transport, served.url
+
+
+@pytest.mark.parametrize(
+    ("client", "name", "orders_at"),
+    [
+        ("mobile", "MyOrders", ("me", "orders", "edges")),
+        ("web", "OrderHistory", ("me", "orders", "edges")),
+    ],
+)
+def test_the_page_is_built_before_the_couriers_answer(
+    held: tuple[CouriersHeld, str], client: str, name: str, orders_at: tuple[str, ...]
+) -> None:
+    transport, url = held
+    result = GraphQLClient(url, client).operation(name, {"first": PAGE}, user="u_1")
+
+    assert result.errors == []
+    assert transport.built_before_couriers == [PAGE]
+    page: Any = result.data
+    for key in orders_at:
+        page = page[key]
+    couriers = [e["node"]["delivery"]["courier"] for e in page if e["node"]["delivery"]]
+    # The couriers held back still arrive, each in its place.
+    assert couriers and all(c is None or c["name"] for c in couriers)
+    assert any(c is not None for c in couriers)
