@@ -88,3 +88,30 @@ def table_rows(text: str) -> dict[str, list[str]]:
     """A Markdown table's rows by their first cell."""
     rows = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("|")]
     return {row[0].strip(): [cell.strip() for cell in row[1:]] for row in rows}
+
+
+@pytest.mark.skipif(
+    not shutil.which("taskset") or (os.cpu_count() or 1) < 2, reason="needs taskset, two CPUs"
+)
+def test_two_checkouts_are_compared_request_by_request() -> None:
+    # This checkout against itself: the tool runs end to end and reports both, paired.
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "latency_ab.py"),
+            "--source",
+            str(BENCH.parent),
+            "--requests",
+            "4",
+            "--operation",
+            "RestaurantMenu",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    other, now, paired = table_rows(done.stdout)["mobile/RestaurantMenu"]
+    # The floor of one level is 20 ms: no answer could have come sooner.
+    assert float(other) >= 20 and float(now) >= 20
+    assert re.fullmatch(r"[+-]\d+\.\d\d", paired)
