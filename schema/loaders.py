@@ -50,8 +50,10 @@ class KeyedLoader(DataLoader[str, V]):
         self._sending.unsent = True
 
     async def sent(self) -> None:
-        """Return once the keys loaded so far are on their way: their call has gone out, or
-        they were answered from the cache. Work done after this does not delay that call."""
+        """Return once the keys loaded so far are on their way: the batch holding them has run
+        to its first wait, so its call has gone out, or the in-process cache has answered it.
+        Work done after this does not delay that call. (With the shared cache in Redis, the
+        first wait is Redis's answer, and a call it still needs follows that.)"""
         await self._sending.wait()
 
 

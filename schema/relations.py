@@ -23,7 +23,7 @@ R = TypeVar("R")
 
 
 def value_now(loader: KeyedLoader[V | None], key: str, convert: Callable[[V], R]) -> Any:
-    """A field value: the converted result, None, the load's exception, or a task of it."""
+    """A field value: the converted result, None, the load's exception, or a future of it."""
     future: asyncio.Future[V | None] = loader.futures.get(key) or loader.load(key)
     if not future.done():
         return _converted_when_done(future, convert)
