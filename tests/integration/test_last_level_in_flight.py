@@ -15,6 +15,7 @@ from bff.settings import Settings
 from mocks.runner import MockServers
 from schema.mobile.types import Order
 from schema.web.types import Order as WebOrder
+from tests.support.downstream import MockAdmin
 from tests.support.graphql import GraphQLClient
 from tests.support.served import ServedApp
 
@@ -95,3 +96,30 @@ def test_the_page_is_built_before_the_couriers_answer(
     # The couriers held back still arrive, each in its place.
     assert couriers and all(c is None or c["name"] for c in couriers)
     assert any(c is not None for c in couriers)
+
+
+def test_couriers_failing_after_the_page_was_built_fail_only_their_fields(
+    bff: ServedApp, admin: MockAdmin
+) -> None:
+    # The couriers answer late and with a failure: the page was built meanwhile, so each
+    # courier field fails on its own, at its own path, and everything else is there.
+    admin.fault("courier", latency_ms=50, outage=True, match="GET /v1/couriers")
+    result = GraphQLClient(bff.url, "mobile").operation("MyOrders", {"first": PAGE}, user="u_1")
+
+    edges = result.data["me"]["orders"]["edges"]
+    assert len(edges) == PAGE
+    failed = 0
+    for index, edge in enumerate(edges):
+        node = edge["node"]
+        assert node["restaurant"]["name"] and node["total"]["formatted"]
+        if node["delivery"] is None:
+            continue
+        assert node["delivery"]["status"]
+        errors = result.errors_at("me", "orders", "edges", index, "node", "delivery", "courier")
+        if errors:
+            assert node["delivery"]["courier"] is None
+            assert [e["extensions"]["code"] for e in errors] == ["DOWNSTREAM_UNAVAILABLE"]
+            failed += 1
+    assert failed > 0
+    assert set(result.codes()) == {"DOWNSTREAM_UNAVAILABLE"}
+    assert len(result.errors) == failed
