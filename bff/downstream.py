@@ -89,9 +89,7 @@ def open_downstream(
     if settings.cache_enabled:
         caches = {
             service: HttpCache(
-                _cache_store(settings, service, redis),
-                stale_if_error_s=settings.stale_if_error_s,
-                refresh_ahead=settings.cache_refresh_ahead,
+                _cache_store(settings, service, redis), stale_if_error_s=settings.stale_if_error_s
             )
             for service in SERVICES
         }

@@ -82,9 +82,6 @@ class Settings(BaseSettings):
     cache_max_entries: int = Field(default=20_000, ge=1)
     cache_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     stale_if_error_s: float = Field(default=300.0, ge=0)
-    # A cached entity read after this share of its freshness is fetched again beside the
-    # request (refresh-ahead); 0 turns it off.
-    cache_refresh_ahead: float = Field(default=0.8, ge=0, lt=1)
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithms: list[str] = ["HS256"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TypeVar
 
 import msgspec
@@ -44,13 +43,11 @@ async def batch_get(
     """
     route = f"GET {path}"
     unique = list(dict.fromkeys(check_id(i) for i in ids))
-    found, stale, due = await _cached_entities(transport, route, unique, model, ctx)
-    if due:
-        _refresh_ahead(transport, path, param, due, max_ids, model, key, route, ctx)
+    found, stale = await _cached_entities(transport, route, unique, model, ctx)
     missing = [i for i in unique if i not in found]
     if not missing:
         return found
-    chunks = _chunks(missing, max_ids)
+    chunks = [missing[i : i + max_ids] for i in range(0, len(missing), max_ids)]
     gets = [
         transport.get(
             path,
@@ -89,53 +86,6 @@ async def batch_get(
     return found
 
 
-def _chunks(ids: list[str], size: int) -> list[list[str]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
-
-
-def _refresh_ahead(
-    transport: ServiceTransport,
-    path: str,
-    param: str,
-    ids: list[str],
-    max_ids: int,
-    model: type[T],
-    key: Callable[[T], str],
-    route: str,
-    ctx: CallContext,
-) -> None:
-    """Fetch again, beside the request, entities read in the last stretch of their freshness,
-    so that the reads after it find them fresh instead of paying a call on their critical
-    path (a customer's deliveries, fresh for 2 s, are read many times a second while the app
-    is open). The request neither waits for it nor counts it among its calls; an entity is
-    refreshed once at a time, and a failed refresh leaves the entry to expire as it would."""
-    cache = transport.cache
-    if cache is None:
-        return
-    scope = "" if cache.is_public(route) else f"{ctx.user_id}|"
-    background = replace(ctx, deadline=None, trace=None, bypass_cache=True)
-
-    async def refresh(keys: list[str]) -> None:
-        wanted = [k.rpartition("|")[2] for k in keys]
-        for chunk in _chunks(wanted, max_ids):
-            response = await transport.call(
-                "GET",
-                path,
-                background,
-                params={param: ",".join(chunk)},
-                route=route,
-                batch_size=len(chunk),
-            )
-            envelope: type[Items[T]] = Items[model]  # type: ignore[valid-type]
-            items = response.decode(transport.service, envelope).items
-            asked = set(chunk)
-            fetched = {key(item): item for item in items if key(item) in asked}
-            await _store_entities(transport, route, fetched, response, background)
-            cache.stats.refreshed += len(fetched)
-
-    transport.in_background([f"refresh|{scope}{route}|{i}" for i in ids], refresh)
-
-
 def _serve_stale(
     transport: ServiceTransport,
     route: str,
@@ -158,15 +108,13 @@ def _serve_stale(
 
 async def _cached_entities(
     transport: ServiceTransport, route: str, ids: list[str], model: type[T], ctx: CallContext
-) -> tuple[dict[str, T], dict[str, tuple[T, float]], list[str]]:
-    """Fresh entities to use as they are, expired ones (with their age) for failures, and
-    the ids of the fresh ones due for a refresh ahead of their expiry."""
+) -> tuple[dict[str, T], dict[str, tuple[T, float]]]:
+    """Fresh entities to use as they are, and expired ones (with their age) for failures."""
     cache = transport.cache
     fresh: dict[str, T] = {}
     stale: dict[str, tuple[T, float]] = {}
-    due: list[str] = []
     if cache is None or ctx.bypass_cache:
-        return fresh, stale, due
+        return fresh, stale
     bases = [f"entity|{route}|{i}" for i in ids]
     entries = await cache.lookup_many(bases, ctx.user_id, route)
     now = cache.clock()
@@ -176,8 +124,6 @@ async def _cached_entities(
         value = decode_stored(transport.service, entry, model)
         if entry.is_fresh(now):
             fresh[entity_id] = value
-            if cache.due_for_refresh(entry, now):
-                due.append(entity_id)
         elif cache.usable_stale(entry):
             stale[entity_id] = (value, cache.age_s(entry))
     if fresh:
@@ -185,7 +131,7 @@ async def _cached_entities(
         if ctx.trace is not None:
             record = ctx.trace.start(transport.service, route, len(fresh), CacheOutcome.HIT)
             ctx.trace.finish(record, 200)
-    return fresh, stale, due
+    return fresh, stale
 
 
 async def _store_entities(

@@ -24,7 +24,6 @@ class CacheStats:
     coalesced: int = 0
     invalidations: int = 0
     stored: int = 0
-    refreshed: int = 0  # entities fetched again ahead of their expiry (refresh-ahead)
 
 
 def request_key(path: str, params: Mapping[str, str] | None) -> str:
@@ -34,14 +33,9 @@ def request_key(path: str, params: Mapping[str, str] | None) -> str:
 
 
 class HttpCache:
-    def __init__(
-        self, store: CacheStore, *, stale_if_error_s: float = 300.0, refresh_ahead: float = 0.0
-    ) -> None:
+    def __init__(self, store: CacheStore, *, stale_if_error_s: float = 300.0) -> None:
         self.backend = store
         self.stale_if_error_s = stale_if_error_s
-        # The share of an entity's freshness after which a read fetches it again beside the
-        # request (0: never), so that the next reads find it fresh (``clients._batch``).
-        self.refresh_ahead = refresh_ahead
         self.stats = CacheStats()
         # The wall clock entries are dated by (shared by replicas through Redis); replaceable
         # so that tests can let time pass.
@@ -140,10 +134,6 @@ class HttpCache:
 
     def is_fresh(self, entry: StoredResponse) -> bool:
         return entry.is_fresh(self.clock())
-
-    def due_for_refresh(self, entry: StoredResponse, now: float) -> bool:
-        """Fresh, but in the last stretch of its freshness: worth fetching again now."""
-        return self.refresh_ahead > 0 and entry.age_s(now) >= entry.max_age_s * self.refresh_ahead
 
     async def clear(self) -> None:
         await self.backend.clear()

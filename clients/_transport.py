@@ -8,8 +8,7 @@ When the service fails, an expired answer still within the stale-if-error window
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,8 +37,6 @@ from clients._trace import CacheOutcome, CallRecord, CallTrace
 DEADLINE_MARGIN_S = 0.01
 MAX_RETRY_AFTER_S = 5.0
 FILL_LOCK_S = 5.0
-
-_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +73,6 @@ class ServiceTransport:
         self.bulkhead = Bulkhead(config.max_concurrent, config.bulkhead_wait_s)
         self.budget = RetryBudget(config.retry_budget_ratio, config.retry_budget_floor)
         self._inflight: dict[str, asyncio.Task[DownstreamResponse]] = {}
-        # Work beside the requests (refresh-ahead): held here, so that no request's end
-        # cancels it and the garbage collector does not take it mid-way; keyed, so that it
-        # runs once at a time per key.
-        self._background: dict[str, asyncio.Task[None]] = {}
         self._base_url = config.base_url.rstrip("/")
         self._http = DownstreamClient(
             timeout=httpx.Timeout(config.read_timeout_s, connect=config.connect_timeout_s),
@@ -405,43 +398,8 @@ class ServiceTransport:
         except TimeoutError:
             raise DownstreamTimeout(self.service, "request deadline reached") from None
 
-    def in_background(
-        self, keys: Iterable[str], work: Callable[[list[str]], Awaitable[None]]
-    ) -> None:
-        """Run ``work`` beside the requests for those of ``keys`` not already being worked on.
-        Its failures are its own: logged, never raised to a request."""
-        free = [k for k in keys if k not in self._background]
-        if not free:
-            return
-        task = asyncio.get_running_loop().create_task(_logged(self.service, work(free)))
-        for key in free:
-            self._background[key] = task
-
-        def done(_: asyncio.Task[None]) -> None:
-            for key in free:
-                if self._background.get(key) is task:
-                    del self._background[key]
-
-        task.add_done_callback(done)
-
-    async def background_done(self) -> None:
-        """Wait for the work running beside the requests now (its failures stay logged)."""
-        await asyncio.gather(*set(self._background.values()), return_exceptions=True)
-
     async def aclose(self) -> None:
-        for task in set(self._background.values()):
-            task.cancel()
-        self._background.clear()
         await self._http.aclose()
-
-
-async def _logged(service: str, work: Awaitable[None]) -> None:
-    try:
-        await work
-    except DownstreamError as error:
-        _log.info("background work for %s failed: %s", service, error)
-    except Exception:
-        _log.exception("background work for %s failed", service)
 
 
 def _remaining_s(ctx: CallContext) -> float | None:

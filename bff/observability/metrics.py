@@ -195,7 +195,7 @@ class RuntimeCollector(Collector):
         events = CounterMetricFamily(
             "bff_http_cache_events",
             "Downstream HTTP cache events by service (hits, misses, revalidations, stale, "
-            "coalesced, invalidations, stored, refreshed ahead).",
+            "coalesced, invalidations, stored).",
             labels=["service", "event"],
         )
         for service in SERVICES:
@@ -211,7 +211,6 @@ class RuntimeCollector(Collector):
                 "coalesced",
                 "invalidations",
                 "stored",
-                "refreshed",
             ):
                 events.add_metric([service, event], getattr(stats, event))
         yield events

@@ -61,11 +61,8 @@ async def cached_service(
     store: CacheStore | None = None,
     stale_if_error_s: float = 300.0,
     clock: ManualClock | None = None,
-    refresh_ahead: float = 0.0,
 ) -> AsyncIterator[CachedService]:
-    cache = HttpCache(
-        store or MemoryCacheStore(), stale_if_error_s=stale_if_error_s, refresh_ahead=refresh_ahead
-    )
+    cache = HttpCache(store or MemoryCacheStore(), stale_if_error_s=stale_if_error_s)
     clock = clock or ManualClock()
     cache.clock = clock
     transport = ServiceTransport(
