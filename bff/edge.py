@@ -101,10 +101,11 @@ class Edge:
         rules: list[type[ASTValidationRule]] = [shape_rule(limits)]
         if not self.settings.introspection_enabled:
             rules.append(NoSchemaIntrospectionCustomRule)
+        cost = OperationCost(limits)  # one per client: the costs it remembers are the schema's
         factories: list[ExtensionFactory] = [
             lambda: MaxTokensLimiter(limits.max_tokens),
             lambda: AddValidationRules(rules),
-            lambda: CostLimit(OperationCost(limits), limits.max_cost),
+            lambda: CostLimit(cost, limits.max_cost),
         ]
         if not self.settings.introspection_enabled:
             factories.append(NoSchemaSuggestions)

@@ -1,6 +1,7 @@
 """Operation limits: depth, aliases, root fields, tokens and a cost budget, checked before any
 resolver runs. The shape limits are one validation rule class per schema (so the validation
-cache keeps hitting); the cost depends on the variables and is computed once per request."""
+cache keeps hitting); the cost depends on the variables, and is remembered by the document and
+the values of its page sizes."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from graphql.type.definition import GraphQLNamedType
 from strawberry.extensions import SchemaExtension
 
 from bff.settings import OperationLimitSettings
+from schema.node_memo import NodeMemo
 
 OPERATION_LIMIT_EXCEEDED = "OPERATION_LIMIT_EXCEEDED"
 _INTROSPECTION = frozenset({"__schema", "__type"})
@@ -146,10 +148,16 @@ def shape_rule(limits: OperationLimitSettings) -> type[ASTValidationRule]:
 class OperationCost:
     """The cost of an operation: each object costs 1 (its scalars come with it), and a list
     multiplies what it holds by ``first`` (capped at the page size cap; the cap when absent) or
-    by the assumed list size."""
+    by the assumed list size.
+
+    The walk depends on the document and on the values of the variables given as ``first``,
+    nothing else: a cost is remembered by the parsed document (the parser cache hands out the
+    same nodes for the same text) and those values, so that an app's requests, which differ
+    by ids and cursors, do not walk their operation again (about 2% of a request's CPU)."""
 
     def __init__(self, limits: OperationLimitSettings) -> None:
         self._limits = limits
+        self._known: NodeMemo[_Costs] = NodeMemo()
 
     def of(
         self,
@@ -164,12 +172,53 @@ class OperationCost:
         root = schema.get_root_type(operation.operation)
         if root is None:
             return 0
+        given = dict(variables or {})
+        known = self._known.get([document, operation, schema], _Costs)
+        values = known.values_of(given)
+        cost = known.costs.get(values) if values is not None else None
+        if cost is not None:
+            return cost
         defaults = {
             definition.variable.name.value: definition.default_value
             for definition in operation.variable_definitions or ()
         }
-        walk = _CostWalk(schema, self._limits, document, dict(variables or {}), defaults)
-        return walk.selection_set(operation.selection_set, root)
+        walk = _CostWalk(schema, self._limits, document, given, defaults)
+        cost = walk.selection_set(operation.selection_set, root)
+        known.remember(walk.read, given, cost)
+        return cost
+
+
+_ABSENT = object()  # a variable not given (its default applies), unlike one given as null
+_COSTS_PER_OPERATION = 64  # distinct page sizes remembered per operation
+
+
+class _Costs:
+    """One operation's costs by the values of its ``first`` variables."""
+
+    def __init__(self) -> None:
+        self.read: tuple[str, ...] | None = None  # known after the first walk
+        self.costs: dict[tuple[Any, ...], int] = {}
+
+    def values_of(self, variables: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The key of these variables: None before the first walk, or when a value cannot be
+        a key (a list or an object given as ``first`` is refused later; never remembered)."""
+        if self.read is None:
+            return None
+        values = tuple(variables.get(name, _ABSENT) for name in self.read)
+        try:
+            hash(values)
+        except TypeError:
+            return None
+        return values
+
+    def remember(self, read: set[str], variables: Mapping[str, Any], cost: int) -> None:
+        self.read = tuple(sorted(read))
+        values = self.values_of(variables)
+        if values is None:
+            return
+        if len(self.costs) >= _COSTS_PER_OPERATION:
+            self.costs.clear()
+        self.costs[values] = cost
 
 
 class _CostWalk:
@@ -188,6 +237,8 @@ class _CostWalk:
         }
         self._variables = variables
         self._defaults = defaults
+        # The variables the walk read (the ``first`` ones): the cost depends on nothing else.
+        self.read: set[str] = set()
         self._memo: dict[str, int] = {}
         self._visiting: set[str] = set()
 
@@ -224,6 +275,7 @@ class _CostWalk:
         cap = self._limits.page_size_cap
         if isinstance(value, VariableNode):
             name = value.name.value
+            self.read.add(name)
             given = self._variables.get(name)
             if given is None and name not in self._variables:
                 value = self._defaults.get(name)

@@ -3,9 +3,12 @@ alias-bomb, fragment-bomb and costly operations do not."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from graphql import parse, validate
 
+from bff import operation_limits
 from bff.graphql import client_schema
 from bff.operation_limits import OperationCost, shape_rule
 from bff.settings import OperationLimitSettings, Settings
@@ -72,3 +75,47 @@ def test_cost_multiplies_by_first_from_the_variables_and_caps_it() -> None:
     large = OperationCost(limits).of(schema, document, None, {"first": 10_000})
     default = OperationCost(limits).of(schema, document, None, {})
     assert small < large == default
+
+
+ORDERS_PAGE = parse(
+    "query ($first: Int, $after: String) { me { orders(first: $first, after: $after) "
+    "{ edges { node { id restaurant { name } } } } } }"
+)
+
+
+def test_a_cost_is_remembered_by_the_document_and_its_page_sizes_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    limits = OperationLimitSettings(page_size_cap=50, list_size=10)
+    schema = client_schema("mobile")._schema
+    walks: list[dict[str, Any]] = []
+    walk = operation_limits._CostWalk
+
+    class CountedWalk(walk):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any) -> None:
+            walks.append(args[3])
+            super().__init__(*args)
+
+    monkeypatch.setattr(operation_limits, "_CostWalk", CountedWalk)
+    remembering = OperationCost(limits)
+
+    def fresh(variables: dict[str, Any]) -> int:
+        return walk(schema, limits, ORDERS_PAGE, variables, {}).selection_set(
+            ORDERS_PAGE.definitions[0].selection_set,  # type: ignore[attr-defined]
+            schema.query_type,
+        )
+
+    asked: list[dict[str, Any]] = [
+        {"first": 2, "after": "c1"},
+        {"first": 2, "after": "c2"},  # another cursor: the same cost, no walk
+        {"first": 20},
+        {},  # absent: the cap
+        {"first": None},  # null: the cap too, but a value of its own
+        {"first": 2},
+        {"first": [1, 2]},  # refused later; never a key
+        {"first": [1, 2]},
+    ]
+    costs = [remembering.of(schema, ORDERS_PAGE, None, v) for v in asked]
+    assert costs == [fresh(v) for v in asked]
+    assert costs[0] < costs[2] < costs[3] == costs[4]
+    assert [w.get("first", "absent") for w in walks] == [2, 20, "absent", None, [1, 2], [1, 2]]
