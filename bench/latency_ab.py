@@ -17,12 +17,20 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 from harness import ROOT, bff, mocks, table
-from run import BFF_CPU, LATENCY_MS, OPERATIONS, OTHERS_CPU, active_order, post
+from run import (
+    BFF_CPU,
+    COLD,
+    LATENCY_MS,
+    OTHERS_CPU,
+    active_order,
+    operations_named,
+    post,
+    timed_post,
+)
 
 
 def main() -> None:
@@ -31,26 +39,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--operation", action="append", help="e.g. MyOrders (default: all)")
     args = parser.parse_args()
-    chosen = [op for op in OPERATIONS if not args.operation or op.name in args.operation]
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {OTHERS_CPU})
-    env = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
     rows = []
     with ExitStack() as stack:
         urls = stack.enter_context(mocks(LATENCY_MS, cpu=OTHERS_CPU))
         order = active_order(urls)
-        now = stack.enter_context(bff(urls, env, cpu=BFF_CPU))
-        other = stack.enter_context(bff(urls, env, cpu=BFF_CPU, source=args.source))
-        for op in chosen:
+        now = stack.enter_context(bff(urls, COLD, cpu=BFF_CPU))
+        other = stack.enter_context(bff(urls, COLD, cpu=BFF_CPU, source=args.source))
+        for op in operations_named(args.operation):
             took: dict[str, list[float]] = {now: [], other: []}
             for _ in range(3):  # warm up
                 post(now, op, order), post(other, op, order)
             for i in range(args.requests):
                 # Who goes first alternates too: neither always follows the other's request.
                 for url in (now, other) if i % 2 == 0 else (other, now):
-                    started = time.perf_counter()
-                    post(url, op, order)
-                    took[url].append((time.perf_counter() - started) * 1000)
+                    took[url].append(timed_post(url, op, order)[0])
             paired = [a - b for a, b in zip(took[now], took[other], strict=True)]
             rows.append(
                 [

@@ -196,15 +196,17 @@ def exchanges() -> list[object]:
     clients'; best of five alternating rounds of 3,000 calls."""
     everywhere = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {0})
-    with mocks(cpu=1) as urls:
-        url = httpx.URL(f"{urls['menu']}/v1/restaurants?ids=r_1,r_2")
-        limits = httpx.Limits(max_connections=10)
-        best = {_LibraryExchange: float("inf"), PooledTransport: float("inf")}
-        for _ in range(5):
-            for kind in best:
-                spent = uvloop.run(_cpu_us_per_call(kind(limits=limits), url, 3_000))
-                best[kind] = min(best[kind], spent)
-    os.sched_setaffinity(0, everywhere)
+    best = {_LibraryExchange: float("inf"), PooledTransport: float("inf")}
+    try:
+        with mocks(cpu=1) as urls:
+            url = httpx.URL(f"{urls['menu']}/v1/restaurants?ids=r_1,r_2")
+            limits = httpx.Limits(max_connections=10)
+            for _ in range(5):
+                for kind in best:
+                    spent = uvloop.run(_cpu_us_per_call(kind(limits=limits), url, 3_000))
+                    best[kind] = min(best[kind], spent)
+    finally:
+        os.sched_setaffinity(0, everywhere)
     library, ours = best.values()
     return [
         "CPU of a call through httpx (its exchange over aiohttp)",

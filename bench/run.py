@@ -121,6 +121,24 @@ def post(url: str, op: Operation, active_order: str, fanout: bool = False) -> di
     return result
 
 
+# Single requests show each operation's cold cost: every relation is a downstream call.
+COLD = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
+
+
+def timed_post(
+    url: str, op: Operation, active_order: str, fanout: bool = False
+) -> tuple[float, dict[str, Any]]:
+    """One request's latency in ms, as this client saw it, and its answer."""
+    started = time.perf_counter()
+    result = post(url, op, active_order, fanout)
+    return (time.perf_counter() - started) * 1000, result
+
+
+def operations_named(names: list[str] | None) -> list[Operation]:
+    """The shared operations with these names (all of them without names)."""
+    return [op for op in OPERATIONS if not names or op.name in names]
+
+
 Call = dict[str, Any]  # one of extensions.fanout's calls
 
 
@@ -173,20 +191,14 @@ def calls_and_latency(samples: int) -> tuple[list[list[object]], float]:
     with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
         order = active_order(urls)
         direct = direct_call_ms(urls, samples)
-        env = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
-        with bff(urls, env, cpu=BFF_CPU) as url:
+        with bff(urls, COLD, cpu=BFF_CPU) as url:
             for op in OPERATIONS:
                 for _ in range(3):
                     post(url, op, order)  # warm up
                 reset_stats(urls)
                 fanout = post(url, op, order, fanout=True)["extensions"]["fanout"]
                 calls = sum(httpx.get(f"{u}/__admin/stats").json()["total"] for u in urls.values())
-                latencies = []
-                for _ in range(samples):
-                    started = time.perf_counter()
-                    post(url, op, order)
-                    latencies.append((time.perf_counter() - started) * 1000)
-                median = statistics.median(latencies)
+                median = statistics.median(timed_post(url, op, order)[0] for _ in range(samples))
                 floor = op.levels * LATENCY_MS
                 rows.append(
                     [

@@ -16,21 +16,22 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from itertools import pairwise
 
 from harness import bff, mocks, table
 from run import (
     BFF_CPU,
+    COLD,
     LATENCY_MS,
-    OPERATIONS,
     OTHERS_CPU,
     Call,
     active_order,
     ended_before,
     ended_ms,
     network_calls,
+    operations_named,
     post,
+    timed_post,
 )
 
 
@@ -60,20 +61,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--operation", action="append", help="e.g. MyOrders (default: all)")
     args = parser.parse_args()
-    chosen = [op for op in OPERATIONS if not args.operation or op.name in args.operation]
     rows: list[list[object]] = []
     with mocks(LATENCY_MS, cpu=OTHERS_CPU) as urls:
         order = active_order(urls)
-        env = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
-        with bff(urls, env, cpu=BFF_CPU) as url:
-            for op in chosen:
+        with bff(urls, COLD, cpu=BFF_CPU) as url:
+            for op in operations_named(args.operation):
                 for _ in range(3):
                     post(url, op, order)  # warm up
                 samples = []
                 for _ in range(args.requests):
-                    started = time.perf_counter()
-                    calls = post(url, op, order, fanout=True)["extensions"]["fanout"]["calls"]
-                    total = (time.perf_counter() - started) * 1000
+                    total, answer = timed_post(url, op, order, fanout=True)
+                    calls = answer["extensions"]["fanout"]["calls"]
                     samples.append(phases(total, critical_path(calls)))
                 medians = [statistics.median(column) for column in zip(*samples, strict=True)]
                 levels = (len(medians) - 1) // 2

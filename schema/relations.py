@@ -32,7 +32,12 @@ def value_now(loader: KeyedLoader[V | None], key: str, convert: Callable[[V], R]
     error = future.exception()
     if error is not None:
         return error
-    value = future.result()
+    return _converted(future, convert)
+
+
+def _converted(done: asyncio.Future[V | None], convert: Callable[[V], R]) -> R | None:
+    """A done load's value, converted (its failure, or its cancellation, raised)."""
+    value = done.result()
     return None if value is None else convert(value)
 
 
@@ -50,17 +55,11 @@ def _converted_when_done(
             if not done.cancelled():
                 done.exception()  # retrieved: the failure was this field's, now gone
             return
-        if done.cancelled():
-            converted.cancel()
-            return
-        error = done.exception()
-        if error is not None:
-            converted.set_exception(error)
-            return
-        value = done.result()
         try:
-            converted.set_result(None if value is None else convert(value))
-        except Exception as failure:  # the conversion's failure is the field's too
+            converted.set_result(_converted(done, convert))
+        except asyncio.CancelledError:
+            converted.cancel()
+        except Exception as failure:  # the load's, or the conversion's: the field's either way
             converted.set_exception(failure)
 
     future.add_done_callback(resolve)
