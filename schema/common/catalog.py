@@ -32,8 +32,14 @@ class RestaurantFields:
     )
 
     @staticmethod
-    def fields_of(model: RestaurantModel, origin: Origin | None) -> dict[str, Any]:
-        distance = origin.distance_to(model) if origin else None
+    def fields_of(
+        model: RestaurantModel, origin: Origin | None, wanted: Selection
+    ) -> dict[str, Any]:
+        """The shared fields; those that cost a computation or an object only where selected."""
+        distance = eta = None
+        if origin and ("distanceMeters" in wanted or "deliveryEtaMinutes" in wanted):
+            distance = origin.distance_to(model)
+            eta = origin.delivery_eta(model, distance)
         return {
             "id": strawberry.ID(model.id),
             "name": model.name,
@@ -41,9 +47,9 @@ class RestaurantFields:
             "rating": model.rating,
             "is_open": model.is_open,
             "prep_time_minutes": model.prep_time_minutes,
-            "location": LatLng.from_model(model.location),
+            "location": LatLng.from_model(model.location) if "location" in wanted else None,
             "distance_meters": distance,
-            "delivery_eta_minutes": origin.delivery_eta(model, distance) if origin else None,
+            "delivery_eta_minutes": eta,
         }
 
 

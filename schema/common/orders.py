@@ -89,7 +89,9 @@ class OrderFields:
             if "deliveryFee" in wanted
             else None,
             "total": Money.from_model(model.total, locale) if "total" in wanted else None,
-            "delivery_address": Address.from_model(model.delivery_address)
+            "delivery_address": Address.from_model(
+                model.delivery_address, at(wanted, "deliveryAddress")
+            )
             if "deliveryAddress" in wanted
             else None,
             "status_history": [StatusChange.from_model(s) for s in model.status_history]

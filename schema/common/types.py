@@ -13,7 +13,7 @@ from clients import DeliveryStatus, OrderStatus, Vehicle
 from clients import LatLng as LatLngModel
 from clients import OpeningHours as OpeningHoursModel
 from clients import StatusChange as StatusChangeModel
-from schema.common.lookahead import Selection
+from schema.common.lookahead import EVERYTHING, Selection
 from schema.context import Ctx
 from schema.relations import value_now
 
@@ -40,14 +40,16 @@ class Address:
     location: LatLng | None
 
     @classmethod
-    def from_model(cls, model: AddressModel | None) -> Address | None:
+    def from_model(
+        cls, model: AddressModel | None, wanted: Selection = EVERYTHING
+    ) -> Address | None:
         if model is None:
             return None
         return cls(
             line1=model.line1,
             city=model.city,
             postcode=model.postcode,
-            location=LatLng.from_model(model.location),
+            location=LatLng.from_model(model.location) if "location" in wanted else None,
         )
 
 
@@ -125,7 +127,7 @@ class Delivery:
             id=strawberry.ID(model.id),
             status=model.status,
             eta=model.eta,
-            location=LatLng.from_model(model.location),
+            location=LatLng.from_model(model.location) if "location" in wanted else None,
             location_updated_at=model.location_updated_at,
             distance_meters=model.distance_m,
             courier=courier,

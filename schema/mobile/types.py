@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.types import Info
 
@@ -48,8 +50,11 @@ class Restaurant(RestaurantFields):
         ]
 
     @classmethod
-    def from_model(cls, model: RestaurantModel, origin: Origin | None = None) -> Restaurant:
-        return cls(**cls.fields_of(model, origin), thumbnail_url=thumbnail_url(model.image_url))
+    def from_model(
+        cls, model: RestaurantModel, origin: Origin | None = None, wanted: Selection = EVERYTHING
+    ) -> Restaurant:
+        thumbnail = thumbnail_url(model.image_url) if "thumbnailUrl" in wanted else None
+        return cls(**cls.fields_of(model, origin, wanted), thumbnail_url=thumbnail)
 
 
 @strawberry.type
@@ -80,7 +85,8 @@ class Order(OrderFields):
         restaurant = None
         if "restaurant" in wanted:
             loader = info.context.loaders.restaurant
-            restaurant = value_now(loader, model.restaurant_id, Restaurant.from_model)
+            convert = partial(Restaurant.from_model, wanted=at(wanted, "restaurant"))
+            restaurant = value_now(loader, model.restaurant_id, convert)
         lines = at(wanted, "items")
         items = [OrderItem.from_model(line, info, lines) for line in model.items]
         return cls(**cls.fields_of(model, info, wanted), restaurant=restaurant, items=items)

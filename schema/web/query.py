@@ -73,11 +73,13 @@ class Query:
             cuisine=cuisine,
             open_now=open_now,
         )
-        return found.connection(lambda r: Restaurant.from_model(r, origin))
+        node = at(selection(info), "edges", "node")
+        return found.connection(lambda r: Restaurant.from_model(r, origin, node))
 
     @strawberry.field
     async def restaurant(self, info: Ctx, id: strawberry.ID) -> Restaurant | None:
-        return Restaurant.from_model(await queries.restaurant_by_id(info, id))
+        found = await queries.restaurant_by_id(info, id)
+        return Restaurant.from_model(found, wanted=selection(info))
 
     @strawberry.field(description="One of the signed-in customer's orders.")
     async def order(self, info: Ctx, id: strawberry.ID) -> Order | None:

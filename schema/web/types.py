@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import strawberry
 from strawberry.types import Info
 
@@ -52,14 +54,20 @@ class Restaurant(RestaurantFields):
         ]
 
     @classmethod
-    def from_model(cls, model: RestaurantModel, origin: Origin | None = None) -> Restaurant:
+    def from_model(
+        cls, model: RestaurantModel, origin: Origin | None = None, wanted: Selection = EVERYTHING
+    ) -> Restaurant:
         return cls(
-            **cls.fields_of(model, origin),
+            **cls.fields_of(model, origin, wanted),
             rating_count=model.rating_count,
             price_level=model.price_level,
             image_url=model.image_url,
-            address=Address.from_model(model.address),
-            opening_hours=[OpeningHours.from_model(h) for h in model.opening_hours],
+            address=Address.from_model(model.address, at(wanted, "address"))
+            if "address" in wanted
+            else None,
+            opening_hours=[OpeningHours.from_model(h) for h in model.opening_hours]
+            if "openingHours" in wanted
+            else [],
         )
 
 
@@ -91,7 +99,8 @@ class Order(OrderFields):
         restaurant = None
         if "restaurant" in wanted:
             loader = info.context.loaders.restaurant
-            restaurant = value_now(loader, model.restaurant_id, Restaurant.from_model)
+            convert = partial(Restaurant.from_model, wanted=at(wanted, "restaurant"))
+            restaurant = value_now(loader, model.restaurant_id, convert)
         lines = at(wanted, "items")
         items = [OrderItem.from_model(line, info, lines) for line in model.items]
         return cls(**cls.fields_of(model, info, wanted), restaurant=restaurant, items=items)
