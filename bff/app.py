@@ -17,6 +17,7 @@ from bff.graphiql_static import graphiql_assets_router
 from bff.graphql import graphql_router
 from bff.health import health_router
 from bff.observability import Observability
+from bff.release_after_response import ReleaseAfterResponse
 from bff.request_hygiene import add_request_hygiene
 from bff.settings import Settings, get_settings
 from bff.tracing import RequestIdMiddleware
@@ -65,6 +66,7 @@ def create_app(
         openapi_url=None,
     )
     app.state.settings = settings
+    app.add_middleware(ReleaseAfterResponse)
     app.add_middleware(CancelOnDisconnect)
     app.add_middleware(RequestIdMiddleware)
     add_request_hygiene(app, settings)

@@ -22,6 +22,7 @@ from bff.errors import ErrorCodes
 from bff.graphiql import graphiql_page
 from bff.graphql_router import ClientGraphQLRouter
 from bff.locale import negotiate_locale
+from bff.release_after_response import keep_until_sent
 from bff.response_extensions import ServedStale
 from bff.settings import Settings
 from bff.tracing import parent_span_id_from, request_id_from, trace_id_from
@@ -84,7 +85,7 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
         )
         state = connection.app.state
         downstream: Downstream = state.downstream
-        return RequestContext(
+        context = RequestContext(
             call=call,
             loaders=Loaders(downstream, call),
             locale=negotiate_locale(headers.get("accept-language"), settings.default_locale),
@@ -93,6 +94,8 @@ def context_getter(client: str, settings: Settings, verifier: TokenVerifier) -> 
             identify=lambda authorization: verifier.identify(authorization).user_id,
             order_events=state.order_events,
         )
+        keep_until_sent(connection, context)
+        return context
 
     return get_context
 
