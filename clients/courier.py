@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from clients._batch import batch_get
 from clients._context import CallContext
@@ -29,7 +30,7 @@ class CourierClient:
             ids=order_ids,
             max_ids=MAX_ORDER_IDS,
             model=Delivery,
-            key=lambda d: d.order_id,
+            key=attrgetter("order_id"),
             ctx=ctx,
         )
 
@@ -47,6 +48,6 @@ class CourierClient:
             ids=ids,
             max_ids=MAX_COURIER_IDS,
             model=Courier,
-            key=lambda c: c.id,
+            key=attrgetter("id"),
             ctx=ctx,
         )

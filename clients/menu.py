@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from clients._batch import batch_get, entity_tag
 from clients._context import CallContext
@@ -34,7 +35,7 @@ class MenuClient:
             ids=ids,
             max_ids=MAX_RESTAURANT_IDS,
             model=Restaurant,
-            key=lambda r: r.id,
+            key=attrgetter("id"),
             ctx=ctx,
         )
 
@@ -65,7 +66,7 @@ class MenuClient:
             ids=ids,
             max_ids=MAX_MENU_ITEM_IDS,
             model=MenuItem,
-            key=lambda m: m.id,
+            key=attrgetter("id"),
             ctx=ctx,
         )
 

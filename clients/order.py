@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 import msgspec
 
@@ -31,7 +32,7 @@ class OrderClient:
             ids=ids,
             max_ids=MAX_ORDER_IDS,
             model=Order,
-            key=lambda o: o.id,
+            key=attrgetter("id"),
             ctx=ctx,
         )
 
