@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 from bff.app import create_app
 from bff.settings import Settings
 from mocks.runner import MockServers
+from schema.loaders import Loaders
 from schema.mobile.types import Order
 from schema.web.types import Order as WebOrder
 from tests.support.downstream import MockAdmin
@@ -123,3 +125,61 @@ def test_couriers_failing_after_the_page_was_built_fail_only_their_fields(
     assert failed > 0
     assert set(result.codes()) == {"DOWNSTREAM_UNAVAILABLE"}
     assert len(result.errors) == failed
+
+
+class CallsNoted(httpx.AsyncBaseTransport):
+    """Forwards to the mocks, noting each call's path as it goes out (but the event streams
+    the BFF follows on its own)."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.events = events
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/events":
+            self.events.append(f"call {request.url.path}")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def noting_first_use(events: list[str], name: str) -> cached_property[Any]:
+    """``Loaders.<name>``, noting when a request first loads through it."""
+    make = getattr(Loaders, name).func
+
+    def made(loaders: Loaders) -> Any:
+        events.append(f"loads {name}")
+        return make(loaders)
+
+    noted: cached_property[Any] = cached_property(made)
+    noted.__set_name__(Loaders, name)
+    return noted
+
+
+@pytest.mark.parametrize(("client", "name"), [("mobile", "MyOrders"), ("web", "OrderHistory")])
+def test_the_deliveries_call_goes_out_before_the_other_relations_are_loaded(
+    mocks: MockServers, monkeypatch: pytest.MonkeyPatch, client: str, name: str
+) -> None:
+    # The deliveries lead to the couriers, the last level: nothing that is not on that chain
+    # may run between the orders' answer and the deliveries' call.
+    events: list[str] = []
+    for relation in ("restaurant", "menu_item"):
+        monkeypatch.setattr(Loaders, relation, noting_first_use(events, relation))
+    settings = Settings(
+        menu_url=mocks.urls["menu"],
+        order_url=mocks.urls["order"],
+        courier_url=mocks.urls["courier"],
+        cache_enabled=False,
+    )
+    with ServedApp(create_app(settings, http_transport=CallsNoted(events))) as served:
+        result = GraphQLClient(served.url, client).operation(name, {"first": PAGE}, user="u_1")
+
+    assert result.errors == []
+    assert events[:2] == ["call /v1/orders", "call /v1/deliveries"]
+    assert set(events[2:4]) == {"loads restaurant", "loads menu_item"}
+    assert sorted(events[4:]) == [
+        "call /v1/couriers",
+        "call /v1/menu-items",
+        "call /v1/restaurants",
+    ]
