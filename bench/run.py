@@ -108,17 +108,7 @@ _LEAN = LeanClient()
 
 
 def post(url: str, op: Operation, active_order: str, fanout: bool = False) -> dict[str, Any]:
-    headers = {"Content-Type": "application/json"}
-    if op.user:
-        headers["Authorization"] = f"Bearer {_TOKENS.setdefault(op.user, token(op.user))}"
-    if fanout:
-        headers["X-BFF-Fanout"] = "1"
-    payload = json.dumps(body(op, active_order)).encode()
-    answer = _LEAN.request(url, "POST", f"/{op.client}/graphql", payload, **headers)
-    result: dict[str, Any] = json.loads(answer)
-    if result.get("errors"):
-        raise RuntimeError(f"{op.client}/{op.name}: {result['errors']}")
-    return result
+    return timed_post(url, op, active_order, fanout)[1]
 
 
 # Single requests show each operation's cold cost: every relation is a downstream call.
@@ -128,10 +118,22 @@ COLD = {"BFF_CACHE_ENABLED": "false", "BFF_RATE_LIMITS": "false"}
 def timed_post(
     url: str, op: Operation, active_order: str, fanout: bool = False
 ) -> tuple[float, dict[str, Any]]:
-    """One request's latency in ms, as this client saw it, and its answer."""
+    """One request's latency in ms, from its first byte sent to its answer's last byte read,
+    and its answer. Encoding the request and decoding the answer (up to half a millisecond
+    each on a cold core, for the client's JSON) stay outside the time, as in the direct calls."""
+    headers = {"Content-Type": "application/json"}
+    if op.user:
+        headers["Authorization"] = f"Bearer {_TOKENS.setdefault(op.user, token(op.user))}"
+    if fanout:
+        headers["X-BFF-Fanout"] = "1"
+    payload = json.dumps(body(op, active_order)).encode()
     started = time.perf_counter()
-    result = post(url, op, active_order, fanout)
-    return (time.perf_counter() - started) * 1000, result
+    answer = _LEAN.request(url, "POST", f"/{op.client}/graphql", payload, **headers)
+    took_ms = (time.perf_counter() - started) * 1000
+    result: dict[str, Any] = json.loads(answer)
+    if result.get("errors"):
+        raise RuntimeError(f"{op.client}/{op.name}: {result['errors']}")
+    return took_ms, result
 
 
 def operations_named(names: list[str] | None) -> list[Operation]:
