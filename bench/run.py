@@ -119,8 +119,8 @@ def timed_post(
     url: str, op: Operation, active_order: str, fanout: bool = False
 ) -> tuple[float, dict[str, Any]]:
     """One request's latency in ms, from its first byte sent to its answer's last byte read,
-    and its answer. Encoding the request and decoding the answer (up to half a millisecond
-    each on a cold core, for the client's JSON) stay outside the time, as in the direct calls."""
+    and its answer. Encoding the request and decoding the answer are the client's work: they
+    stay outside the time, as in the direct calls beside it."""
     headers = {"Content-Type": "application/json"}
     if op.user:
         headers["Authorization"] = f"Bearer {_TOKENS.setdefault(op.user, token(op.user))}"
