@@ -40,6 +40,8 @@ class ReleaseAfterResponse:
             if self._in_flight:
                 # Under load, at once, while they are still in the CPU's caches: freed a turn
                 # later, after the other requests' work, they cost more than the turn saves.
+                # (An open event stream counts as in flight: beside one, requests take this
+                # branch, which only forgoes the idle case's gain.)
                 kept.clear()
             else:
                 # Alone, a turn of the event loop later: uvloop writes what was sent at the end
