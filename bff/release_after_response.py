@@ -4,8 +4,8 @@ When the endpoint returns, FastAPI drops the request's GraphQL context, and with
 loaders, their futures and every private answer they decoded: a few thousand objects for a
 page of orders, freed one by one by reference counting between the endpoint's return and the
 response's first byte, on the critical path of every request. Kept here until the response is
-sent, they are freed a turn of the event loop after it (``bench/latency_ab.py`` measures the
-difference).
+sent, they are freed after it: a turn of the event loop later when no other request is in
+flight, at once under load (``bench/latency_ab.py`` and ``bench/repeat.py`` measure each).
 """
 
 from __future__ import annotations

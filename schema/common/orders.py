@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -101,6 +102,18 @@ class OrderFields:
             "eta": eta,
             "model": model,
         }
+
+
+def restaurant_of(
+    model: OrderModel, info: Ctx, wanted: Selection, build: Callable[..., Any]
+) -> Any:
+    """The order's restaurant as its field's value (``build``: the client's
+    ``Restaurant.from_model``), with the fields the order's selection asks of it; None when
+    not selected. Its load was started ahead."""
+    if "restaurant" not in wanted:
+        return None
+    convert = partial(build, wanted=at(wanted, "restaurant"))
+    return value_now(info.context.loaders.restaurant, model.restaurant_id, convert)
 
 
 def _eta(delivery: DeliveryModel) -> datetime | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import strawberry
 from strawberry.types import Info
 
@@ -14,7 +12,7 @@ from clients import Restaurant as RestaurantModel
 from schema.common.catalog import MenuItemFields, RestaurantFields
 from schema.common.images import thumbnail_url
 from schema.common.lookahead import EVERYTHING, Selection, at
-from schema.common.orders import OrderFields, OrderItemFields
+from schema.common.orders import OrderFields, OrderItemFields, restaurant_of
 from schema.common.queries import Origin, menu_sections, restaurant_menu
 from schema.context import Ctx, RequestContext
 from schema.relations import value_now
@@ -82,11 +80,7 @@ class Order(OrderFields):
     @classmethod
     def from_model(cls, model: OrderModel, info: Ctx, wanted: Selection) -> Order:
         """The order as selected; its relations' loads must have been started ahead."""
-        restaurant = None
-        if "restaurant" in wanted:
-            loader = info.context.loaders.restaurant
-            convert = partial(Restaurant.from_model, wanted=at(wanted, "restaurant"))
-            restaurant = value_now(loader, model.restaurant_id, convert)
+        restaurant = restaurant_of(model, info, wanted, Restaurant.from_model)
         lines = at(wanted, "items")
         items = [OrderItem.from_model(line, info, lines) for line in model.items]
         return cls(**cls.fields_of(model, info, wanted), restaurant=restaurant, items=items)

@@ -55,6 +55,16 @@ class CouriersHeld(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+def cold_settings(mocks: MockServers) -> Settings:
+    """A BFF over the mocks without the cache: every relation is a call."""
+    return Settings(
+        menu_url=mocks.urls["menu"],
+        order_url=mocks.urls["order"],
+        courier_url=mocks.urls["courier"],
+        cache_enabled=False,
+    )
+
+
 @pytest.fixture
 def held(mocks: MockServers, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[CouriersHeld, str]]:
     transport = CouriersHeld()
@@ -66,12 +76,7 @@ def held(mocks: MockServers, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
             return build(*args)
 
         monkeypatch.setattr(order_type, "from_model", counted)
-    settings = Settings(
-        menu_url=mocks.urls["menu"],
-        order_url=mocks.urls["order"],
-        courier_url=mocks.urls["courier"],
-        cache_enabled=False,
-    )
+    settings = cold_settings(mocks)
     with ServedApp(create_app(settings, http_transport=transport)) as served:
         yield transport, served.url
 
@@ -166,12 +171,7 @@ def test_the_deliveries_call_goes_out_before_the_other_relations_are_loaded(
     events: list[str] = []
     for relation in ("restaurant", "menu_item"):
         monkeypatch.setattr(Loaders, relation, noting_first_use(events, relation))
-    settings = Settings(
-        menu_url=mocks.urls["menu"],
-        order_url=mocks.urls["order"],
-        courier_url=mocks.urls["courier"],
-        cache_enabled=False,
-    )
+    settings = cold_settings(mocks)
     with ServedApp(create_app(settings, http_transport=CallsNoted(events))) as served:
         result = GraphQLClient(served.url, client).operation(name, {"first": PAGE}, user="u_1")
 
